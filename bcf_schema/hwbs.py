@@ -1,0 +1,108 @@
+"""England's 153 Health and Wellbeing Boards, from the bundled reference list.
+
+data/hwbs.csv is copied unchanged from the project's checked reference list
+(data/SOURCE.md says where each column comes from and what vintage it is).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "hwbs.csv"
+
+# The notes say when a code stopped being used ("Code reissued 1 Apr 2025",
+# "New unitary from 1 Apr 2023", "recoded 2013"): a plan for a period that
+# starts after that date should carry the current code.
+_CHANGE_DATE = re.compile(r"(?:reissued|unitary from|recoded)\s+(?:(\d{1,2}) (\w{3}) )?(\d{4})")
+_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+
+
+@dataclass(frozen=True)
+class Hwb:
+    code: str
+    name: str
+    region: str
+    icbs: tuple[str, ...]
+    icb_ods_codes: tuple[str, ...]
+    previous_codes: tuple[str, ...]
+    notes: str
+
+    @property
+    def short_name(self) -> str:
+        """'Herefordshire, County of' -> 'Herefordshire'; 'Bristol, City of' -> 'Bristol'."""
+        return self.name.split(",")[0].strip()
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.short_name.lower()).strip("-")
+
+    @property
+    def code_changed_on(self) -> dt.date | None:
+        """When the previous code gave way to the current one, where the notes say."""
+        match = _CHANGE_DATE.search(self.notes)
+        if not self.previous_codes or not match:
+            return None
+        day, month, year = match.groups()
+        return dt.date(int(year), _MONTHS.get(month or "Apr", 4), int(day or 1))
+
+    def matches_name(self, name: str) -> bool:
+        wanted = _normalise(name)
+        return wanted in {_normalise(self.name), _normalise(self.short_name)} or wanted == _normalise(
+            " ".join(reversed([part.strip() for part in self.name.split(",")]))
+        )
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("&", "and")
+    text = re.sub(r"\b(health and wellbeing board|health and well-being board|council|county council)\b", "", text)
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def normalise_icb(name: str) -> str:
+    text = name.lower().replace("&", "and")
+    text = re.sub(r"\bintegrated care board\b", "icb", text)
+    text = re.sub(r"^nhs\s+", "", text)
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+@functools.cache
+def all_hwbs() -> tuple[Hwb, ...]:
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return tuple(
+        Hwb(
+            code=row["ons_code"],
+            name=row["name"],
+            region=row["region"],
+            icbs=tuple(filter(None, row["icbs"].split(";"))),
+            icb_ods_codes=tuple(filter(None, row["icb_ods_codes"].split(";"))),
+            previous_codes=tuple(filter(None, row["previous_codes"].split(";"))),
+            notes=row["notes"],
+        )
+        for row in rows
+    )
+
+
+@functools.cache
+def by_code() -> dict[str, Hwb]:
+    """Every code, current and previous, to its HWB."""
+    table: dict[str, Hwb] = {}
+    for hwb in all_hwbs():
+        table[hwb.code] = hwb
+        for old in hwb.previous_codes:
+            table[old] = hwb
+    return table
+
+
+def find(query: str) -> Hwb | None:
+    """An HWB by code, name or slug."""
+    if query in by_code():
+        return by_code()[query]
+    for hwb in all_hwbs():
+        if hwb.matches_name(query) or hwb.slug == query.lower():
+            return hwb
+    return None

@@ -1,0 +1,294 @@
+"""Safe YAML loading that remembers where every value came from.
+
+The plan is built straight from libyaml's event stream (no Python object tags
+can run, there is no recursion to blow the stack) and every value's JSON
+pointer is mapped to its line and column, so a schema error's path leads back
+to the source. Problems come back as findings, not exceptions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.resolver import Resolver
+
+from .findings import Finding, Severity
+
+try:  # libyaml's C parser when available; the pure-Python one otherwise
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - exercised only without libyaml
+    from yaml import SafeLoader as _Parser
+
+MAX_BYTES = 5 * 1024 * 1024  # the largest real plans are ~150 KB
+MAX_DEPTH = 64  # plans nest to ~8 levels
+MAX_NODES = 200_000  # values after alias expansion; stops "billion laughs"
+
+_STR = "tag:yaml.org,2002:str"
+_ALLOWED_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_ALLOWED_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+_resolver = Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_join(pointer: str, token: str | int) -> str:
+    return f"{pointer}/{escape_pointer_token(str(token))}"
+
+
+@dataclass
+class SourceMap:
+    """JSON pointer -> (line, column), both 1-based, for every value and key."""
+
+    path: str
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """Where a pointer's value (or key) starts; its nearest mapped ancestor if it has none."""
+        table = self.keys if key else self.values
+        while True:
+            if pointer in table:
+                return table[pointer]
+            if pointer in self.values:
+                return self.values[pointer]
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+@dataclass
+class LoadedPlan:
+    path: str
+    data: dict | None
+    source_map: SourceMap
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+class _Problem(Exception):
+    def __init__(self, code: str, message: str, mark=None, hint: str = "", pointer: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint, self.pointer = code, message, mark, hint, pointer
+
+
+def load(path: str | Path) -> LoadedPlan:
+    """Load one plan file. Never raises for bad content; I/O errors raise OSError."""
+    path = str(path)
+    raw = Path(path).read_bytes()
+    return loads(raw, path)
+
+
+def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
+    source_map = SourceMap(path)
+    try:
+        text = _decode(raw)
+        data = _build(text, source_map)
+    except _Problem as problem:
+        line = col = None
+        if problem.mark is not None:
+            line, col = problem.mark
+        finding = Finding(problem.code, Severity.ERROR, path, line, col, problem.pointer, problem.message, problem.hint)
+        return LoadedPlan(path, None, source_map, [finding])
+    return LoadedPlan(path, data, source_map, [])
+
+
+def _decode(raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    if len(raw) > MAX_BYTES:
+        raise _Problem("BCF002", f"file is {len(raw):,} bytes; a plan may be at most {MAX_BYTES:,} bytes",
+                       hint="split appendices into their own documents and link them")
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise _Problem("BCF003", "this is a binary file, not a YAML text file", (line, 1),
+                       hint="save the plan as plain UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise _Problem("BCF003", f"the file is not UTF-8 (byte 0x{raw[err.start]:02x} cannot be decoded)", (line, col),
+                       hint="re-save the file as UTF-8 (in Word-copied text, look for curly quotes or £ signs)")
+    if not text.strip():
+        raise _Problem("BCF009", "the file is empty", (1, 1), hint="a plan starts with `framework:`; try `bcfc new`")
+    return text
+
+
+def _mark(event_or_mark) -> tuple[int, int]:
+    mark = getattr(event_or_mark, "start_mark", event_or_mark)
+    return (mark.line + 1, mark.column + 1)
+
+
+class _Collection:
+    __slots__ = ("value", "pointer", "anchor", "first_node", "key", "key_mark", "is_map")
+
+    def __init__(self, value, pointer, anchor, first_node, is_map):
+        self.value, self.pointer, self.anchor, self.first_node = value, pointer, anchor, first_node
+        self.is_map = is_map
+        self.key = None  # the pending key of a mapping, awaiting its value
+        self.key_mark = None
+
+
+def _build(text: str, source_map: SourceMap):
+    stack: list[_Collection] = []
+    anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
+    in_progress: set[str] = set()
+    nodes = 0
+    documents = 0
+    root = None
+
+    def child_pointer(mark) -> str:
+        """The pointer of the value about to be added to the innermost collection."""
+        top = stack[-1]
+        if top.is_map:
+            return pointer_join(top.pointer, top.key)
+        return pointer_join(top.pointer, len(top.value))
+
+    def add(value, mark, node_count):
+        nonlocal root, nodes
+        nodes += node_count
+        if nodes > MAX_NODES:
+            raise _Problem("BCF007", f"the document expands to more than {MAX_NODES:,} values (alias expansion?)", mark,
+                           hint="remove the repeated aliases (*name); plans do not need them")
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        if not top.is_map:
+            top.value.append(value)
+            return
+        if top.key is None:  # this scalar is a key
+            if not isinstance(value, str):
+                raise _Problem("BCF004", "a mapping key must be plain text, not a list or mapping", mark,
+                               pointer=top.pointer)
+            if value in top.value:
+                first = source_map.keys.get(pointer_join(top.pointer, value))
+                where = f" (first at line {first[0]})" if first else ""
+                raise _Problem("BCF005", f"duplicate key '{value}'{where}", mark,
+                               hint="each key may appear once in a mapping: merge the two entries",
+                               pointer=pointer_join(top.pointer, value))
+            top.key = value
+            top.key_mark = mark
+            source_map.keys[pointer_join(top.pointer, value)] = mark
+            return
+        top.value[top.key] = value
+        top.key = None
+
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                mark = _mark(event)
+                is_key = bool(stack) and stack[-1].is_map and stack[-1].key is None
+                if is_key:
+                    # Keys are text as written: `2023-24:` and `2023:` both stay strings.
+                    if event.tag not in (None, "!", _STR):
+                        raise _Problem("BCF006", f"tag {event.tag} is not allowed on a key", mark)
+                    value = event.value
+                    if value == "<<" and event.style is None:
+                        raise _Problem("BCF006", "merge keys (<<) are not supported", mark,
+                                       hint="write the keys out in full; plans should read the same in every tool")
+                else:
+                    pointer = child_pointer(mark)
+                    value = _scalar(event, mark, pointer)
+                    source_map.values[pointer] = mark
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                add(value, mark, 1)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                mark = _mark(event)
+                is_map = kind is yaml.MappingStartEvent
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    raise _Problem("BCF004", "a mapping key must be plain text, not a list or mapping", mark,
+                                   pointer=stack[-1].pointer)
+                if event.tag not in _ALLOWED_COLLECTION_TAGS:
+                    raise _Problem("BCF006", f"tag {event.tag} is not allowed", mark,
+                                   hint="plans hold plain mappings, lists and text; remove the tag")
+                pointer = child_pointer(mark) if stack else ""
+                if len(stack) >= MAX_DEPTH:
+                    raise _Problem("BCF008", f"nesting is deeper than {MAX_DEPTH} levels", mark, pointer=pointer,
+                                   hint="a plan nests a few levels; check the indentation")
+                source_map.values[pointer] = mark
+                if event.anchor:
+                    in_progress.add(event.anchor)
+                stack.append(_Collection({} if is_map else [], pointer, event.anchor, nodes, is_map))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                size = nodes - done.first_node + 1
+                if done.anchor:
+                    in_progress.discard(done.anchor)
+                    anchors[done.anchor] = (done.value, size)
+                add(done.value, _mark(event), 1)
+            elif kind is yaml.AliasEvent:
+                mark = _mark(event)
+                if event.anchor in in_progress:
+                    raise _Problem("BCF007", f"alias *{event.anchor} refers to itself", mark,
+                                   hint="a recursive alias cannot be turned into a plan")
+                value, size = anchors[event.anchor]
+                if stack and not (stack[-1].is_map and stack[-1].key is None):
+                    source_map.values[child_pointer(mark)] = mark
+                add(value, mark, size)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Problem("BCF004", "the file holds more than one YAML document (a second '---')",
+                                   _mark(event), hint="keep one plan per file")
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line_col = (mark.line + 1, mark.column + 1) if mark else None
+        message = " ".join(filter(None, [err.context, err.problem])) or str(err)
+        hint = "check the indentation and quoting on this line"
+        if line_col and "\t" in _line(text, line_col[0]):
+            hint = "this line has a tab character: indent YAML with spaces only"
+        if err.problem and "found undefined alias" in err.problem:
+            hint = "define the anchor (&name) before using the alias (*name)"
+        raise _Problem("BCF004", f"YAML syntax error: {message}", line_col, hint=hint)
+    except yaml.YAMLError as err:
+        raise _Problem("BCF004", f"YAML error: {err}", None)
+
+    if root is None:
+        raise _Problem("BCF009", "the file holds no data (only comments or '---')", (1, 1),
+                       hint="a plan starts with `framework:`; try `bcfc new`")
+    if not isinstance(root, dict):
+        kind = "a list" if isinstance(root, list) else "a single value"
+        raise _Problem("BCF009", f"a plan must be a mapping of keys to values, but this file holds {kind}", (1, 1),
+                       hint="start the file with `framework: \"2023-25\"` and the other top-level keys")
+    return root
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _scalar(event, mark, pointer):
+    if event.tag in (None, "!"):
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    else:
+        tag = event.tag
+    if tag not in _ALLOWED_SCALAR_TAGS:
+        raise _Problem("BCF006", f"tag {tag} is not allowed", mark, pointer=pointer,
+                       hint="plans hold plain text, numbers, true/false and dates; remove the tag")
+    if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
+        return event.value  # dates stay ISO text: JSON Schema and the renderers want strings
+    value = _constructor.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Problem("BCF004", f"'{event.value}' is not a finite number", mark, pointer=pointer,
+                       hint="write the number, or quote it if it is text")
+    return value

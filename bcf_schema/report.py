@@ -1,0 +1,56 @@
+"""Findings as text for people, JSON for tools, or GitHub annotations for CI."""
+from __future__ import annotations
+
+import json
+
+from .findings import Finding, Severity
+
+
+def summary(findings: list[Finding], files_checked: int) -> str:
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return (
+        f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
+        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
+    )
+
+
+def as_text(findings: list[Finding], files_checked: int) -> str:
+    lines = []
+    for f in findings:
+        lines.append(f"{f.location}: {f.severity.value} {f.code}: {f.message}")
+        if f.hint:
+            lines.append(f"    hint: {f.hint}")
+    lines.append(summary(findings, files_checked))
+    return "\n".join(lines)
+
+
+def as_json(findings: list[Finding], files_checked: int) -> str:
+    return json.dumps(
+        {"files_checked": files_checked, "findings": [f.as_dict() for f in findings]},
+        indent=2, ensure_ascii=False,
+    )
+
+
+def _escape_data(text: str) -> str:
+    # GitHub workflow command escaping: https://github.com/actions/toolkit (core/src/command.ts)
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(findings: list[Finding], files_checked: int) -> str:
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for f in findings:
+        props = [f"file={_escape_property(f.file)}"]
+        if f.line is not None:
+            props += [f"line={f.line}", f"col={f.col or 1}"]
+        props.append(f"title={_escape_property(f.code)}")
+        message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(message)}")
+    return "\n".join(lines + [summary(findings, files_checked)])
+
+
+FORMATS = {"text": as_text, "json": as_json, "github": as_github}

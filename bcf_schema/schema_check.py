@@ -1,0 +1,154 @@
+"""The JSON Schema step: jsonschema errors turned into findings with file:line.
+
+A jsonschema error carries only a path into the data; the loader's source map
+turns that path into the line and column, and the messages are rewritten to say
+which field is wrong and how to fix it.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+
+import jsonschema
+from referencing import Registry, Resource
+
+from .findings import Finding, Severity
+from .framework import FRAMEWORKS_DIR, Framework
+from .loader import LoadedPlan, pointer_join
+
+_TYPE_NAMES = {
+    "string": "text", "integer": "a whole number", "number": "a number", "object": "a mapping (key: value lines)",
+    "array": "a list (lines starting with '- ')", "boolean": "true or false", "null": "nothing",
+}
+
+
+@functools.cache
+def _registry() -> Registry:
+    defs_path = FRAMEWORKS_DIR / "defs.schema.json"
+    defs = Resource.from_contents(json.loads(defs_path.read_text(encoding="utf-8")))
+    return Registry().with_resource(defs_path.as_uri(), defs)
+
+
+@functools.cache
+def validator_for(fw: Framework) -> jsonschema.Draft202012Validator:
+    """One compiled validator per framework, reused for every plan."""
+    schema = dict(fw.schema())
+    schema["$id"] = fw.schema_path.as_uri()  # so '../defs.schema.json' resolves to the bundled file
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def check(plan: LoadedPlan, fw: Framework) -> list[Finding]:
+    findings: list[Finding] = []
+    for error in validator_for(fw).iter_errors(plan.data):
+        findings.extend(_to_findings(error, plan))
+    return findings
+
+
+def _pointer(path) -> str:
+    pointer = ""
+    for part in path:
+        pointer = pointer_join(pointer, part)
+    return pointer
+
+
+def _describe(value) -> str:
+    for name, kind in (("true or false", bool), ("a whole number", int), ("a number", float), ("text", str),
+                       ("a list", list), ("a mapping", dict)):
+        if isinstance(value, kind):
+            return name
+    return "nothing" if value is None else type(value).__name__
+
+
+def _field_name(path) -> str:
+    names = [str(p) for p in path if not isinstance(p, int)]
+    return names[-1] if names else "the plan"
+
+
+def _finding(code, plan, pointer, message, hint="", key=False) -> Finding:
+    line, col = plan.source_map.locate(pointer, key=key)
+    return Finding(code, Severity.ERROR, plan.path, line, col, pointer, message, hint)
+
+
+def _suggest(value, allowed) -> str:
+    allowed = [str(a) for a in allowed]
+    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    listing = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", ..."
+    return (f"did you mean '{close[0]}'? " if close else "") + f"allowed: {listing}"
+
+
+def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Finding]:
+    path = list(error.absolute_path)
+    pointer = _pointer(path)
+    field = _field_name(path)
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+
+    if "propertyNames" in error.schema_path:
+        # The error is about a key (error.instance is the key itself).
+        key = error.instance
+        key_pointer = pointer_join(pointer, key)
+        allowed = schema.get("enum")
+        hint = _suggest(key, allowed) if allowed else schema.get("description", "")
+        return [_finding("BCF104", plan, key_pointer, f"'{key}' is not allowed as a key of '{field}'", hint, key=True)]
+
+    if validator == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        found = []
+        for name in missing:
+            described = (schema.get("properties", {}).get(name) or {}).get("description", "")
+            where = f"'{field}'" if path else "the plan"
+            found.append(_finding("BCF101", plan, pointer, f"{where} is missing the required field '{name}'",
+                                  described or f"add '{name}:' here"))
+        return found
+
+    if validator == "additionalProperties" and error.validator_value is False:
+        allowed = list(schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        return [
+            _finding("BCF103", plan, pointer_join(pointer, k),
+                     f"unknown field '{k}'" + (f" in '{field}'" if path else " at the top level of the plan"),
+                     _suggest(k, allowed), key=True)
+            for k in extras
+        ]
+
+    if validator == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        hint = ""
+        if isinstance(error.instance, bool):
+            hint = "YAML reads yes/no/on/off as true/false: put the text in quotes"
+        elif isinstance(error.instance, str) and "integer" in expected:
+            hint = "write whole pounds as a plain number: 1234567, without £ or commas"
+        elif isinstance(error.instance, (int, float)) and "string" in expected:
+            hint = "put the value in quotes to keep it as text (\"1.0\")"
+        return [_finding("BCF102", plan, pointer,
+                         f"'{field}' should be {wanted}, not {_describe(error.instance)}", hint)]
+
+    if validator in ("enum", "const"):
+        allowed = error.validator_value if validator == "enum" else [error.validator_value]
+        return [_finding("BCF104", plan, pointer, f"'{error.instance}' is not an allowed value for '{field}'",
+                         _suggest(error.instance, allowed))]
+
+    if validator == "pattern":
+        return [_finding("BCF105", plan, pointer, f"'{error.instance}' is not in the right form for '{field}'",
+                         schema.get("description", f"it must match {error.validator_value}"))]
+
+    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance}: {error.message.split(' is ', 1)[-1]}",
+                         "amounts are whole pounds, zero or more")]
+
+    if validator in ("minItems", "maxItems", "minProperties", "minLength"):
+        messages = {
+            "minItems": f"'{field}' needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}",
+            "maxItems": f"'{field}' may have at most {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}",
+            "minProperties": f"'{field}' is empty",
+            "minLength": f"'{field}' is empty",
+        }
+        hint = ""
+        if validator == "maxItems" and field == "hwbs":
+            hint = "this framework has one HWB per plan; write a plan per HWB"
+        return [_finding("BCF105", plan, pointer, messages[validator], hint)]
+
+    return [_finding("BCF106", plan, pointer, f"'{field}': {error.message}")]

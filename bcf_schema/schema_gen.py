@@ -1,0 +1,208 @@
+"""Generate a period's plan.schema.json from its framework.yaml.
+
+framework.yaml is the one source of truth for ids (outline, funding streams,
+scheme types, metrics); the schema repeats them as enums and property names so
+editors can complete them. `bcfc schema --write` regenerates the files and a
+test checks the committed ones are current.
+"""
+from __future__ import annotations
+
+import json
+
+from .framework import Framework
+
+DEFS = "../defs.schema.json#/$defs/"
+
+
+def _ref(name: str, **extra) -> dict:
+    return {"$ref": DEFS + name, **extra}
+
+
+def _or_not_stated(schema: dict) -> dict:
+    """Either the schema, or a {not_stated: reason} marker.
+
+    if/then/else rather than oneOf, so a mistake inside the real value gets the
+    real value's error message instead of 'not valid under any of the given schemas'.
+    """
+    return {
+        "if": {"type": "object", "required": ["not_stated"]},
+        "then": _ref("not_stated"),
+        "else": schema,
+    }
+
+
+def _enum(ids: list[str], names: dict[str, str], what: str) -> dict:
+    listing = "; ".join(f"{i} = {names.get(i, i)}" for i in ids)
+    return {"enum": ids, "description": f"A {what} of the framework: {listing}."}
+
+
+def plan_schema(fw: Framework) -> dict:
+    years = fw.financial_years
+    money_by_year = {
+        "type": "object",
+        "description": f"Whole pounds per financial year ({', '.join(years)}).",
+        "propertyNames": {"enum": years},
+        "additionalProperties": _ref("money"),
+        "minProperties": 1,
+    }
+
+    def optional_enum(key: str, what: str) -> dict:
+        ids = fw.ids(key)
+        return _enum(ids, fw.names(key), what) if ids else _ref("text")
+
+    scheme = {
+        "type": "object",
+        "description": "A scheme of the plan: what the pooled fund buys.",
+        "properties": {
+            "id": {"type": ["string", "integer"], "description": "The document's own scheme reference."},
+            "name": _ref("text"),
+            "description": _ref("markdown"),
+            "type": optional_enum("scheme_types", "scheme type"),
+            "sub_type": _ref("text"),
+            "funding_source": _enum(fw.ids("funding_streams"), fw.names("funding_streams"), "funding stream"),
+            "area_of_spend": optional_enum("areas_of_spend", "area of spend"),
+            "commissioner": optional_enum("commissioner_kinds", "commissioner kind"),
+            "provider": _ref("text"),
+            "lead": _ref("text"),
+            "new": {"type": "boolean", "description": "New investment in this period."},
+            "expenditure": money_by_year,
+            "metrics": {"type": "array", "items": {"enum": fw.ids("metrics")},
+                        "description": "National metrics the scheme contributes to."},
+            "notes": _ref("markdown"),
+        },
+        "required": ["id", "name", "funding_source", "expenditure"],
+        "additionalProperties": False,
+    }
+
+    metric_goal = {
+        "type": "object",
+        "properties": {
+            "baseline": _ref("values_by_period"),
+            "goals": _ref("values_by_period"),
+            "rationale": _ref("markdown"),
+        },
+        "additionalProperties": False,
+    }
+
+    narrative = {
+        "type": "object",
+        "description": "Answers keyed by the framework's outline ids.",
+        "properties": {
+            entry.id: _ref("answer", title=entry.title, **({"description": entry.wording} if entry.wording else {}))
+            for entry in fw.outline
+        },
+        "additionalProperties": False,
+    }
+
+    partners = fw.nhs_partners
+    partner_label = {"icbs": "Integrated Care Boards", "ccgs": "Clinical Commissioning Groups"}[partners]
+
+    properties = {
+        "framework": {"const": fw.period, "description": f"The planning period: {fw.title}."},
+        "hwbs": {
+            "type": "array",
+            "items": _ref("hwb"),
+            "minItems": 1,
+            **({} if fw.multiple_hwbs else {"maxItems": 1}),
+            "description": "The Health and Wellbeing Board(s) the plan covers.",
+        },
+        partners: {"type": "array", "items": _ref("text"), "minItems": 1, "description": f"The {partner_label}."},
+        "title": _ref("text"),
+        "version": {"type": "string", "minLength": 1, "description": "The document version, quoted: \"1.0\"."},
+        "status": {"enum": ["draft", "submitted", "approved"]},
+        "date": _ref("date_or_month"),
+        "history": {"type": "array", "items": _ref("history_entry")},
+        "sign_off": {"type": "array", "items": _ref("sign_off")},
+        "raci": _ref("raci"),
+        "population": _ref("population"),
+        "priorities": {"type": "array", "items": _ref("text")},
+        "narrative": narrative,
+        "extra_sections": {"type": "array", "items": _ref("extra_section")},
+        "funding": {
+            "type": "object",
+            "properties": {
+                "streams": {
+                    "type": "object",
+                    "properties": {
+                        stream["id"]: {**_or_not_stated(money_by_year), "title": stream["name"]}
+                        for stream in fw.items("funding_streams")
+                    },
+                    "additionalProperties": False,
+                },
+                "stated_total": money_by_year,
+                "notes": _ref("markdown"),
+            },
+            "required": ["streams"],
+            "additionalProperties": False,
+        },
+        "minimum_spend": {
+            "type": "object",
+            "description": "The minimums the plan states for the framework's money rules.",
+            "properties": {rule["id"]: {**money_by_year, "title": rule["name"]} for rule in fw.items("minimum_spend")},
+            "additionalProperties": False,
+        },
+        "schemes": _or_not_stated({"type": "array", "items": scheme}),
+        "metrics": {
+            "type": "object",
+            "properties": {
+                metric["id"]: {**_or_not_stated(metric_goal), "title": metric["name"], "description": metric["definition"]}
+                for metric in fw.items("metrics")
+            },
+            "additionalProperties": False,
+        },
+        "local_metrics": {"type": "array", "items": _ref("local_metric")},
+        "dfg": {
+            "type": "object",
+            "description": "The Disabled Facilities Grant and its split to district councils.",
+            "properties": {
+                "allocation": money_by_year,
+                "districts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"name": _ref("text"), "allocation": money_by_year},
+                        "required": ["name", "allocation"],
+                        "additionalProperties": False,
+                    },
+                },
+                "discretionary_use": _ref("markdown"),
+                "notes": _ref("markdown"),
+            },
+            "additionalProperties": False,
+        },
+        "spend_by_category": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "category": _ref("text"),
+                    "amounts": money_by_year,
+                    "new_investment": money_by_year,
+                    "notes": _ref("markdown"),
+                },
+                "required": ["category", "amounts"],
+                "additionalProperties": False,
+            },
+        },
+        "capacity_demand": _or_not_stated({"type": "array", "items": _ref("capacity_demand_row")}),
+        "risks": {"type": "array", "items": _ref("risk")},
+        "uec_mapping": {"type": "array", "items": _ref("uec_mapping")},
+        "related_documents": {"type": "array", "items": _ref("related_document")},
+        "tables": {"type": "array", "items": _ref("table")},
+    }
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"BCF plan: {fw.title}",
+        "description": f"A Health and Wellbeing Board's plan for {fw.title}. Generated from "
+        f"bcf_schema/frameworks/{fw.period}/framework.yaml by `bcfc schema --write`; do not edit by hand.",
+        "type": "object",
+        "properties": properties,
+        "required": ["framework", "hwbs", partners, "version", "status", "narrative", "funding", "schemes", "metrics"],
+        "additionalProperties": False,
+    }
+
+
+def render(fw: Framework) -> str:
+    """The schema as the committed file holds it: stable key order, trailing newline."""
+    return json.dumps(plan_schema(fw), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,115 @@
+"""Validation of plan files: load, framework, JSON Schema, rules, house rules.
+
+Every step reports findings; nothing stops at the first problem in a file
+except a file that cannot be read or parsed at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import house_rules, rules, schema_check
+from .findings import Finding, Severity, sort_key
+from .framework import Framework, available_periods, load_framework
+from .loader import LoadedPlan, load
+
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class PlanResult:
+    path: str
+    plan: LoadedPlan | None
+    framework: Framework | None
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+@dataclass
+class Report:
+    results: list[PlanResult] = field(default_factory=list)
+    io_errors: list[Finding] = field(default_factory=list)  # unreadable paths: exit 2
+    rule_file_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        every = self.io_errors + self.rule_file_findings + [f for r in self.results for f in r.findings]
+        return sorted(every, key=sort_key)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[Finding]]:
+    """Plan files under the given files and folders, sorted; missing paths as findings."""
+    files: list[str] = []
+    missing: list[Finding] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file())
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            missing.append(Finding("BCF001", Severity.ERROR, given, None, None, "", "no such file or folder",
+                                   "give a plan file or a folder of plans (default: plans/)"))
+    return list(dict.fromkeys(files)), missing
+
+
+def framework_of(plan: LoadedPlan) -> tuple[Framework | None, list[Finding]]:
+    period = plan.data.get("framework")
+    known = available_periods()
+    if period is None:
+        line, col = plan.source_map.locate("")
+        return None, [Finding("BCF010", Severity.ERROR, plan.path, line, col, "",
+                              "the plan does not say its framework",
+                              f"add a first line `framework: \"<period>\"`, the period one of: {', '.join(known)}")]
+    if not isinstance(period, str) or period not in known:
+        line, col = plan.source_map.locate("/framework")
+        return None, [Finding("BCF010", Severity.ERROR, plan.path, line, col, "/framework",
+                              f"unknown framework '{period}'",
+                              f"the planning periods bcfc knows are: {', '.join(known)} (quote it: \"2023-25\")")]
+    return load_framework(period), []
+
+
+def validate_plan(plan: LoadedPlan, local_rules: list[house_rules.HouseRule] = ()) -> PlanResult:
+    if not plan.ok:
+        return PlanResult(plan.path, plan, None, list(plan.findings))
+    fw, findings = framework_of(plan)
+    if fw is None:
+        return PlanResult(plan.path, plan, None, findings)
+    findings = schema_check.check(plan, fw)
+    findings += rules.check(plan, fw, schema_clean=not findings)
+    findings += house_rules.check(plan, list(local_rules))
+    return PlanResult(plan.path, plan, fw, sorted(findings, key=sort_key))
+
+
+def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> PlanResult:
+    try:
+        plan = load(path)
+    except OSError as err:
+        finding = Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")
+        return PlanResult(path, None, None, [finding])
+    return validate_plan(plan, local_rules)
+
+
+def validate_paths(paths: list[str], rules_file: str | None = None) -> Report:
+    report = Report()
+    files, report.io_errors = discover(paths)
+    local_rules: list[house_rules.HouseRule] = []
+    if rules_file:
+        try:
+            local_rules, report.rule_file_findings = house_rules.load_rules(rules_file)
+        except OSError as err:
+            report.io_errors.append(Finding("BCF001", Severity.ERROR, rules_file, None, None, "",
+                                            f"cannot read the house rules file: {err.strerror}"))
+    for path in files:
+        result = validate_file(path, local_rules)
+        if result.plan is None:
+            report.io_errors.extend(result.findings)
+        else:
+            report.results.append(result)
+    return report

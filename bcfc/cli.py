@@ -1,0 +1,81 @@
+"""The `bcfc` command: a thin layer that wires the library's steps together."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from bcf_schema import report, schema_gen
+from bcf_schema.findings import Severity
+from bcf_schema.framework import available_periods, load_framework
+from bcf_schema.validate import validate_paths
+
+DEFAULT_RULES = "bcfc-rules.yaml"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bcfc")
+def cli():
+    """Better Care Fund plans as code: validate, render and publish BCF plans."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text", show_default=True,
+              help="text for people, json for tools, github for workflow annotations.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--rules", "rules_file", type=click.Path(),
+              help=f"Local house rules (Cerberus schemas). Default: {DEFAULT_RULES} if present.")
+def validate(paths, fmt, strict, rules_file):
+    """Check plans against their framework's schema and rules.
+
+    PATHS are plan files or folders (default: plans/). Exit status: 0 clean,
+    1 errors found (or warnings, with --strict), 2 usage or I/O error.
+    """
+    paths = list(paths) or ["plans"]
+    if rules_file is None and Path(DEFAULT_RULES).is_file():
+        rules_file = DEFAULT_RULES
+    result = validate_paths(paths, rules_file)
+    click.echo(report.FORMATS[fmt](result.findings, len(result.results)))
+    if result.io_errors or result.rule_file_findings:
+        sys.exit(2)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    sys.exit(1 if any(f.severity in failing for f in result.findings) else 0)
+
+
+@cli.command()
+@click.argument("period", required=False)
+@click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json from its framework.yaml.")
+@click.option("--check", is_flag=True, help="Exit 1 if any committed plan.schema.json is out of date.")
+def schema(period, write, check):
+    """Print a period's plan JSON Schema, or regenerate them all."""
+    if write or check:
+        stale = []
+        for name in available_periods():
+            fw = load_framework(name)
+            text = schema_gen.render(fw)
+            current = fw.schema_path.read_text(encoding="utf-8") if fw.schema_path.exists() else ""
+            if current != text:
+                stale.append(name)
+                if write:
+                    fw.schema_path.write_text(text, encoding="utf-8")
+        verb = "rewrote" if write else "out of date"
+        click.echo(f"{verb}: {', '.join(stale)}" if stale else "all schemas are up to date")
+        sys.exit(1 if check and stale else 0)
+    if period not in available_periods():
+        raise click.BadParameter(f"choose one of: {', '.join(available_periods())}", param_hint="PERIOD")
+    click.echo(schema_gen.render(load_framework(period)), nl=False)
+
+
+def main():
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as err:  # a bug in bcfc, not in the plan: say so plainly
+        if os.environ.get("BCFC_DEBUG"):
+            raise
+        click.echo(f"bcfc: internal error: {type(err).__name__}: {err} (set BCFC_DEBUG=1 for details)", err=True)
+        sys.exit(2)
