@@ -34,7 +34,7 @@ class OutlineEntry:
     children: tuple[str, ...] = field(default=())
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: load_framework() returns one cached object per period
 class Framework:
     period: str
     data: dict
@@ -108,7 +108,32 @@ def load_framework(period: str) -> Framework:
         if entry.id in seen:
             raise FrameworkError(f"{path}: outline id {entry.id!r} is used twice")
         seen.add(entry.id)
-    return Framework(period, data, folder, outline)
+    fw = Framework(period, data, folder, outline)
+    problems = _dangling_references(fw)
+    if problems:
+        raise FrameworkError(f"{path}: " + "; ".join(problems))
+    return fw
+
+
+def _dangling_references(fw: Framework) -> list[str]:
+    """Money rules must name streams, areas, commissioners and types the framework defines."""
+    problems = []
+    streams = set(fw.ids("funding_streams"))
+    lists = {"area_of_spend": "areas_of_spend", "commissioner": "commissioner_kinds", "scheme_type": "scheme_types"}
+    for key in ("minimum_spend", "ring_fenced"):
+        for rule in fw.items(key):
+            if rule["funding_stream"] not in streams:
+                problems.append(f"{key} names unknown funding stream {rule['funding_stream']!r}")
+            wanted = dict(rule.get("where") or {})
+            if "scheme_types" in rule:
+                wanted["scheme_type"] = rule["scheme_types"]
+            for field_name, values in wanted.items():
+                known = set(fw.ids(lists[field_name]))
+                problems += [f"{key} names unknown {field_name} {v!r}" for v in values if v not in known]
+    for field_name in ("funding_streams", "scheme_types", "areas_of_spend", "commissioner_kinds", "metrics"):
+        ids = fw.ids(field_name)
+        problems += [f"{field_name} id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    return problems
 
 
 def _flatten(nodes: list[dict], depth: int, parent: str | None):

@@ -89,7 +89,7 @@ def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
     problems: list[Finding] = []
 
     def problem(pointer, message, hint=""):
-        line, col = loaded.source_map.locate(pointer)
+        line, col = loaded.source_map.locate(pointer, key=True)
         problems.append(Finding("BCF301", Severity.ERROR, path, line, col, pointer, message, hint))
 
     rules_list = loaded.data.get("rules")

@@ -205,7 +205,7 @@ def _build(text: str, source_map: SourceMap):
                         raise _Problem("BCF006", "merge keys (<<) are not supported", mark,
                                        hint="write the keys out in full; plans should read the same in every tool")
                 else:
-                    pointer = child_pointer(mark)
+                    pointer = child_pointer(mark) if stack else ""
                     value = _scalar(event, mark, pointer)
                     source_map.values[pointer] = mark
                 if event.anchor:
@@ -240,6 +240,9 @@ def _build(text: str, source_map: SourceMap):
                 if event.anchor in in_progress:
                     raise _Problem("BCF007", f"alias *{event.anchor} refers to itself", mark,
                                    hint="a recursive alias cannot be turned into a plan")
+                if event.anchor not in anchors:
+                    raise _Problem("BCF004", f"alias *{event.anchor} is used before its anchor &{event.anchor}", mark,
+                                   hint="define the anchor (&name) before using the alias (*name)")
                 value, size = anchors[event.anchor]
                 if stack and not (stack[-1].is_map and stack[-1].key is None):
                     source_map.values[child_pointer(mark)] = mark
@@ -256,6 +259,9 @@ def _build(text: str, source_map: SourceMap):
         hint = "check the indentation and quoting on this line"
         if line_col and "\t" in _line(text, line_col[0]):
             hint = "this line has a tab character: indent YAML with spaces only"
+        if err.problem and "maximum nesting depth" in err.problem:  # libyaml's own limit on [[[...]]]
+            raise _Problem("BCF008", f"nesting is deeper than libyaml allows ({err.problem})", line_col,
+                           hint="a plan nests a few levels; check the brackets and indentation")
         if err.problem and "found undefined alias" in err.problem:
             hint = "define the anchor (&name) before using the alias (*name)"
         raise _Problem("BCF004", f"YAML syntax error: {message}", line_col, hint=hint)

@@ -26,6 +26,8 @@ class Context:
         return self.plan.data
 
     def finding(self, code, severity, pointer, message, hint="", key=False) -> Finding:
+        # A finding about a whole mapping or list points at its key: `narrative:`, not its first entry.
+        key = key or isinstance(_value_at(self.data, pointer), (dict, list))
         line, col = self.plan.source_map.locate(pointer, key=key)
         return Finding(code, severity, self.plan.path, line, col, pointer, message, hint)
 
@@ -37,6 +39,18 @@ class Context:
     def stream_income(self, stream: str) -> dict | None:
         income = (self.data.get("funding") or {}).get("streams", {}).get(stream)
         return income if isinstance(income, dict) and "not_stated" not in income else None
+
+
+def _value_at(data, pointer: str):
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(data, dict):
+            data = data.get(token)
+        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
+            data = data[int(token)]
+        else:
+            return None
+    return data
 
 
 def pounds(amount: int) -> str:

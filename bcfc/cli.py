@@ -10,7 +10,8 @@ import click
 from bcf_schema import report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
-from bcf_schema.validate import validate_paths
+from bcf_schema.validate import validate_file, validate_paths
+from renderers import excel, narrative, outputs, word
 
 DEFAULT_RULES = "bcfc-rules.yaml"
 
@@ -67,6 +68,80 @@ def schema(period, write, check):
     if period not in available_periods():
         raise click.BadParameter(f"choose one of: {', '.join(available_periods())}", param_hint="PERIOD")
     click.echo(schema_gen.render(load_framework(period)), nl=False)
+
+
+def _valid_plan(path: str, fmt: str = "text"):
+    """Validate one plan before rendering it; on errors show them and stop (exit 1)."""
+    if not Path(path).is_file():
+        raise click.BadParameter(f"no such file: {path}", param_hint="PLAN")
+    result = validate_file(path)
+    if result.errors:
+        click.echo(report.FORMATS[fmt](result.findings, 1), err=True)
+        click.echo(f"not rendered: {path} has errors", err=True)
+        sys.exit(1)
+    return outputs.PlanSource(Path(path), result.plan.data, result.framework)
+
+
+@cli.group()
+def render():
+    """Render one plan's narrative or planning template."""
+
+
+@render.command("narrative")
+@click.argument("plan", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="A .md or .docx file (default: Markdown to standard output).")
+def render_narrative(plan, output):
+    """The narrative under the framework's headings, as Markdown or Word."""
+    source = _valid_plan(plan)
+    if output and output.endswith(".docx"):
+        Path(output).write_bytes(word.render(source.data, source.framework))
+    elif output:
+        Path(output).write_text(narrative.render(source.data, source.framework), encoding="utf-8")
+    else:
+        click.echo(narrative.render(source.data, source.framework), nl=False)
+
+
+@render.command("excel")
+@click.argument("plan", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="The .xlsx file (default: planning-template.xlsx).")
+def render_excel(plan, output):
+    """The planning template as an xlsx workbook."""
+    source = _valid_plan(plan)
+    Path(output or outputs.TEMPLATE_XLSX).write_bytes(excel.render(source.data, source.framework, plan))
+
+
+@cli.command()
+@click.option("--plans", "plans_dir", default="plans", show_default=True, type=click.Path(),
+              help="The folder of plans.")
+@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(),
+              help="Where the documents go: OUT/<hwb>/<period>/.")
+@click.option("--rules", "rules_file", type=click.Path(), help=f"Local house rules (default: {DEFAULT_RULES} if present).")
+def build(plans_dir, out_dir, rules_file):
+    """Validate every plan, then render its narrative and planning template.
+
+    If any plan has errors nothing is replaced: the previous outputs stay as they were.
+    """
+    if rules_file is None and Path(DEFAULT_RULES).is_file():
+        rules_file = DEFAULT_RULES
+    result = validate_paths([plans_dir], rules_file)
+    problems = [f for f in result.findings if f.severity is not Severity.INFO]
+    if problems:
+        click.echo(report.as_text(problems, len(result.results)), err=True)
+    if result.io_errors or result.rule_file_findings:
+        sys.exit(2)
+    if any(f.severity is Severity.ERROR for f in problems):
+        click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
+        sys.exit(1)
+    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in result.results]
+    done = 0
+
+    def progress(source):
+        nonlocal done
+        done += 1
+        click.echo(f"[{done}/{len(sources)}] {source.path}", err=True)
+
+    outputs.render_all(sources, Path(out_dir), progress)
+    click.echo(f"built {len(sources)} plan(s) into {out_dir}/")
 
 
 def main():

@@ -1,0 +1,365 @@
+"""The narrative as a list of blocks, in the framework's outline order.
+
+One model feeds every output (Markdown, Word, the site), so the outline,
+the 'not answered' markers and the tables are decided once. Blocks carry plan
+text as Markdown; each writer turns it into its own format safely.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bcf_schema.framework import Framework
+
+NOT_ANSWERED = "Not answered in this plan."
+
+
+@dataclass
+class Heading:
+    level: int  # 1 = document title
+    text: str
+    anchor: str = ""  # the outline or section id, for links
+
+
+@dataclass
+class Text:
+    markdown: str  # plan-authored Markdown: untrusted
+
+
+@dataclass
+class Prompt:
+    text: str  # the framework's official wording of what to answer
+
+
+@dataclass
+class Marker:
+    text: str  # a visible note: not answered, not stated, not applicable
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list]
+    money_columns: frozenset[int] = frozenset()  # indexes of columns holding whole pounds
+    total_row: bool = False  # the last row is a total
+    notes: str = ""
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+def money(amount) -> str:
+    return f"£{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else ""
+
+
+def number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def hwb_names(plan: dict) -> str:
+    return " and ".join(h["name"] for h in plan.get("hwbs", []))
+
+
+def plan_title(plan: dict, fw: Framework) -> str:
+    return f"{hwb_names(plan)}: {fw.title} plan"
+
+
+def build(plan: dict, fw: Framework) -> Document:
+    doc = Document(plan_title(plan, fw))
+    add = doc.blocks.extend
+    add([Heading(1, doc.title)])
+    add(_cover(plan, fw))
+    extras = plan.get("extra_sections") or []
+    placed = _placements(fw)
+    tables_by_section: dict[str, list[dict]] = {}
+    for table in plan.get("tables") or []:
+        tables_by_section.setdefault(table.get("section") or "", []).append(table)
+    known_ids = {e.id for e in fw.outline} | {x["id"] for x in extras}
+
+    for extra in extras:
+        if not extra.get("after"):
+            add(_extra(extra, 2, tables_by_section))
+    for entry in fw.outline:
+        if entry.depth == 1:
+            add(_entry(plan, fw, entry.id, 2, extras, placed, tables_by_section))
+    for extra in extras:
+        if extra.get("after") == "end" or (extra.get("after") and extra["after"] not in known_ids):
+            add(_extra(extra, 2, tables_by_section))
+
+    # Whatever the framework does not place under a heading goes in a closing summary.
+    placed_kinds = {kind for kinds in placed.values() for kind in kinds}
+    summary = [block for kind, builder in SUMMARY_TABLES.items() if kind not in placed_kinds
+               for block in builder(plan, fw)]
+    orphans = [t for section, tables in tables_by_section.items() if section not in known_ids for t in tables]
+    if summary or orphans:
+        add([Heading(2, "Planning summary", "planning-summary")])
+        add(summary)
+        add(_plan_table(t) for t in orphans)
+    return doc
+
+
+def _placements(fw: Framework) -> dict[str, list[str]]:
+    """outline id -> the summary tables placed under it, from framework.yaml's narrative_tables."""
+    placed: dict[str, list[str]] = {}
+    for kind, outline_id in (fw.data.get("narrative_tables") or {}).items():
+        placed.setdefault(outline_id, []).append(kind)
+    return placed
+
+
+def _cover(plan: dict, fw: Framework) -> list:
+    partners = {"icbs": "Integrated Care Boards", "ccgs": "Clinical Commissioning Groups"}[fw.nhs_partners]
+    rows = [
+        ["Health and Wellbeing Board", "; ".join(f"{h['name']} ({h['code']})" for h in plan.get("hwbs", []))],
+        [partners, "; ".join(plan.get(fw.nhs_partners) or [])],
+        ["Planning period", fw.title],
+        ["Version", plan.get("version", "")],
+        ["Status", str(plan.get("status", "")).capitalize()],
+    ]
+    if plan.get("date"):
+        rows.append(["Date", plan["date"]])
+    if plan.get("title"):
+        rows.insert(0, ["Document", plan["title"]])
+    blocks: list = [Table("Plan details", ["Item", "Detail"], rows)]
+    if plan.get("history"):
+        blocks.append(Table("Document history", ["Version", "Date", "Summary of changes", "Author"],
+                            [[h.get("version"), h.get("date", ""), h.get("change"), h.get("author", "")]
+                             for h in plan["history"]]))
+    if plan.get("sign_off"):
+        blocks.append(Table("Sign-off", ["Body", "Organisation", "Date", "Decision"],
+                            [[s.get("body"), s.get("organisation", ""), s.get("date", ""), s.get("decision", "")]
+                             for s in plan["sign_off"]]))
+    raci = plan.get("raci") or {}
+    if raci:
+        blocks.append(Table("Responsibilities for preparing the plan (RACI)", ["Role", "Who"],
+                            [[role.capitalize(), "; ".join(raci[role])] for role in
+                             ("responsible", "accountable", "consulted", "informed") if raci.get(role)]))
+    if plan.get("priorities"):
+        blocks.append(Text("**Priorities**\n\n" + "\n".join(f"- {p}" for p in plan["priorities"])))
+    return blocks
+
+
+def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list:
+    entry = fw.outline_by_id[entry_id]
+    blocks: list = [Heading(min(level, 6), entry.title, entry.id)]
+    if entry.wording:
+        blocks.append(Prompt(entry.wording))
+    answer = (plan.get("narrative") or {}).get(entry.id)
+    blocks.extend(_answer(answer, level + 1, entry.answer != "none"))
+    blocks.extend(_plan_table(t) for t in tables_by_section.get(entry.id, []))
+    for kind in placed.get(entry.id, []):
+        blocks.extend(SUMMARY_TABLES[kind](plan, fw))
+    for child in entry.children:
+        blocks.extend(_entry(plan, fw, child, level + 1, extras, placed, tables_by_section))
+    for extra in extras:
+        if extra.get("after") == entry.id:
+            blocks.extend(_extra(extra, level, tables_by_section))
+    return blocks
+
+
+def _answer(answer, level: int, expected: bool) -> list:
+    if isinstance(answer, str) and answer.strip():
+        return [Text(answer)]
+    if isinstance(answer, dict):
+        blocks: list = []
+        if answer.get("not_stated"):
+            blocks.append(Marker(f"Not stated in this document: {answer['not_stated']}"))
+        if answer.get("not_applicable"):
+            blocks.append(Marker(f"Not applicable: {answer['not_applicable']}"))
+        if answer.get("title"):
+            blocks.append(Marker(f"Local heading: {answer['title']}"))
+        if answer.get("text"):
+            blocks.append(Text(answer["text"]))
+        blocks.extend(_sections(answer.get("subsections") or [], level))
+        if blocks:
+            return blocks
+    return [Marker(NOT_ANSWERED)] if expected else []
+
+
+def _sections(sections: list[dict], level: int) -> list:
+    blocks: list = []
+    for section in sections:
+        blocks.append(Heading(min(level, 6), section["title"]))
+        if section.get("text"):
+            blocks.append(Text(section["text"]))
+        blocks.extend(_sections(section.get("subsections") or [], level + 1))
+    return blocks
+
+
+def _extra(extra: dict, level: int, tables_by_section) -> list:
+    blocks: list = [Heading(level, extra["title"], extra["id"])]
+    if extra.get("text"):
+        blocks.append(Text(extra["text"]))
+    blocks.extend(_sections(extra.get("subsections") or [], level + 1))
+    blocks.extend(_plan_table(t) for t in tables_by_section.get(extra["id"], []))
+    return blocks
+
+
+def _plan_table(table: dict) -> Table:
+    return Table(table["title"], list(table["columns"]), [list(r) for r in table["rows"]], notes=table.get("notes", ""))
+
+
+# Summary tables built from the plan's structured data ---------------------------------
+
+def income_table(plan, fw) -> list:
+    years = fw.financial_years
+    streams = (plan.get("funding") or {}).get("streams") or {}
+    rows, totals = [], [0] * len(years)
+    for stream in fw.items("funding_streams"):
+        value = streams.get(stream["id"])
+        if value is None:
+            continue
+        if "not_stated" in value:
+            rows.append([stream["name"]] + [f"Not stated: {value['not_stated']}"] + [""] * (len(years) - 1))
+            continue
+        amounts = [value.get(y) for y in years]
+        totals = [t + (a or 0) for t, a in zip(totals, amounts)]
+        rows.append([stream["name"]] + amounts)
+    if not rows:
+        return []
+    rows.append(["Total"] + totals)
+    stated = (plan.get("funding") or {}).get("stated_total")
+    table = Table("Income by funding stream", ["Funding stream"] + years, rows,
+                  frozenset(range(1, len(years) + 1)), total_row=True,
+                  notes=(plan.get("funding") or {}).get("notes", ""))
+    blocks: list = [table]
+    if stated:
+        blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
+    return blocks
+
+
+def expenditure_table(plan, fw) -> list:
+    schemes = plan.get("schemes")
+    if isinstance(schemes, dict):
+        return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")]
+    if not schemes:
+        return []
+    years = fw.financial_years
+    streams, types = fw.names("funding_streams"), fw.names("scheme_types")
+    areas, commissioners = fw.names("areas_of_spend"), fw.names("commissioner_kinds")
+    rows, totals = [], [0] * len(years)
+    for s in schemes:
+        amounts = [(s.get("expenditure") or {}).get(y) for y in years]
+        totals = [t + (a or 0) for t, a in zip(totals, amounts)]
+        rows.append([str(s["id"]), s["name"], types.get(s.get("type"), s.get("type", "")),
+                     streams.get(s["funding_source"], s["funding_source"]),
+                     commissioners.get(s.get("commissioner"), s.get("commissioner", "")), s.get("provider", "")]
+                    + amounts)
+    rows.append(["", "Total", "", "", "", ""] + totals)
+    return [Table("Expenditure by scheme", ["Ref", "Scheme", "Type", "Funding source", "Commissioner", "Provider"]
+                  + years, rows, frozenset(range(6, 6 + len(years))), total_row=True)]
+
+
+def _periods(values: dict | None) -> str:
+    return "; ".join(f"{k}: {number(v)}" for k, v in (values or {}).items())
+
+
+def metrics_table(plan, fw) -> list:
+    metrics = plan.get("metrics") or {}
+    rows = []
+    for metric in fw.items("metrics"):
+        value = metrics.get(metric["id"])
+        if value is None:
+            rows.append([metric["name"], metric["unit"], "", NOT_ANSWERED])
+        elif "not_stated" in value:
+            rows.append([metric["name"], metric["unit"], "", f"Not stated: {value['not_stated']}"])
+        else:
+            rows.append([metric["name"], metric["unit"], _periods(value.get("baseline")), _periods(value.get("goals"))])
+    for local in plan.get("local_metrics") or []:
+        rows.append([f"{local['name']} (local)", local.get("unit", ""), _periods(local.get("baseline")),
+                     _periods(local.get("goals"))])
+    blocks: list = [Table("Metric goals", ["Metric", "Unit", "Baseline", "Goals"], rows)]
+    for metric in fw.items("metrics"):
+        rationale = (metrics.get(metric["id"]) or {}).get("rationale")
+        if rationale:
+            blocks.append(Text(f"**{metric['name']}.** {rationale}"))
+    return blocks
+
+
+def dfg_table(plan, fw) -> list:
+    dfg = plan.get("dfg") or {}
+    if not dfg:
+        return []
+    years = [y for y in fw.financial_years if y in (dfg.get("allocation") or {})
+             or any(y in d["allocation"] for d in dfg.get("districts") or [])]
+    rows = [[d["name"]] + [d["allocation"].get(y) for y in years] for d in dfg.get("districts") or []]
+    if dfg.get("allocation"):
+        rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years])
+    blocks: list = []
+    if rows:
+        blocks.append(Table("Disabled Facilities Grant", ["District council"] + years, rows,
+                            frozenset(range(1, len(years) + 1)), total_row=bool(dfg.get("allocation"))))
+    for key in ("discretionary_use", "notes"):
+        if dfg.get(key):
+            blocks.append(Text(dfg[key]))
+    return blocks
+
+
+def spend_by_category_table(plan, fw) -> list:
+    rows_in = plan.get("spend_by_category") or []
+    if not rows_in:
+        return []
+    years = fw.financial_years
+    rows = [[r["category"]] + [r["amounts"].get(y) for y in years]
+            + [(r.get("new_investment") or {}).get(y) for y in years] for r in rows_in]
+    columns = ["Category"] + [f"Total {y}" for y in years] + [f"New investment {y}" for y in years]
+    return [Table("Spend by category", columns, rows, frozenset(range(1, 1 + 2 * len(years))))]
+
+
+def capacity_demand_table(plan, fw) -> list:
+    rows_in = plan.get("capacity_demand")
+    if isinstance(rows_in, dict):
+        return [Marker(f"Capacity and demand: not stated in this document: {rows_in['not_stated']}")]
+    if not rows_in:
+        return []
+    months = sorted({m for r in rows_in for m in r["months"]})
+    blocks: list = []
+    for start in range(0, len(months), 12):  # a year of months per table keeps it readable on a page
+        chunk = months[start:start + 12]
+        rows = [[r["service"], r["kind"], r.get("source", "")] + [r["months"].get(m) for m in chunk] for r in rows_in]
+        blocks.append(Table(f"Capacity and demand, {chunk[0]} to {chunk[-1]}", ["Service", "Demand or capacity",
+                                                                                "Source"] + chunk, rows))
+    return blocks
+
+
+def risks_table(plan, fw) -> list:
+    risks = plan.get("risks") or []
+    if not risks:
+        return []
+    return [Table("Risks and mitigations", ["Risk", "Mitigation", "Likelihood", "Impact", "Owner"],
+                  [[r["risk"], r.get("mitigation", ""), r.get("likelihood", ""), r.get("impact", ""),
+                    r.get("owner", "")] for r in risks])]
+
+
+def uec_table(plan, fw) -> list:
+    rows = plan.get("uec_mapping") or []
+    if not rows:
+        return []
+    return [Table("Urgent and emergency care priorities and the BCF schemes that support them",
+                  ["UEC priority", "BCF schemes", "Notes"],
+                  [[r["priority"], "; ".join(r.get("schemes") or []), r.get("notes", "")] for r in rows])]
+
+
+def documents_table(plan, fw) -> list:
+    docs = plan.get("related_documents") or []
+    if not docs:
+        return []
+    return [Table("Related documents", ["No.", "Document", "Description", "Link"],
+                  [[d.get("number", ""), d["title"], d.get("description", ""), d.get("link", "")] for d in docs])]
+
+
+SUMMARY_TABLES = {
+    "income": income_table,
+    "expenditure": expenditure_table,
+    "metrics": metrics_table,
+    "dfg": dfg_table,
+    "spend_by_category": spend_by_category_table,
+    "capacity_demand": capacity_demand_table,
+    "risks": risks_table,
+    "uec_mapping": uec_table,
+    "related_documents": documents_table,
+}

