@@ -130,6 +130,12 @@ def _dangling_references(fw: Framework) -> list[str]:
             for field_name, values in wanted.items():
                 known = set(fw.ids(lists[field_name]))
                 problems += [f"{key} names unknown {field_name} {v!r}" for v in values if v not in known]
+    outline_ids = set(fw.outline_by_id)
+    for kind, outline_id in (fw.data.get("narrative_tables") or {}).items():
+        if outline_id not in outline_ids:
+            problems.append(f"narrative_tables places {kind!r} under unknown outline id {outline_id!r}")
+    ids = [e.id for e in fw.outline]
+    problems += [f"outline id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
     for field_name in ("funding_streams", "scheme_types", "areas_of_spend", "commissioner_kinds", "metrics"):
         ids = fw.ids(field_name)
         problems += [f"{field_name} id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]

@@ -171,7 +171,8 @@ def _answer(answer, level: int, expected: bool) -> list:
         if answer.get("not_applicable"):
             blocks.append(Marker(f"Not applicable: {answer['not_applicable']}"))
         if answer.get("title"):
-            blocks.append(Marker(f"Local heading: {answer['title']}"))
+            # The plan's own heading for this section, as the document printed it, under the national one.
+            blocks.append(Heading(min(level, 6), answer["title"]))
         if answer.get("text"):
             blocks.append(Text(answer["text"]))
         blocks.extend(_sections(answer.get("subsections") or [], level))
@@ -208,7 +209,7 @@ def _plan_table(table: dict) -> Table:
 def income_table(plan, fw) -> list:
     years = fw.financial_years
     streams = (plan.get("funding") or {}).get("streams") or {}
-    rows, totals = [], [0] * len(years)
+    rows, totals, any_stated = [], [0] * len(years), False
     for stream in fw.items("funding_streams"):
         value = streams.get(stream["id"])
         if value is None:
@@ -218,13 +219,15 @@ def income_table(plan, fw) -> list:
             continue
         amounts = [value.get(y) for y in years]
         totals = [t + (a or 0) for t, a in zip(totals, amounts)]
+        any_stated = True
         rows.append([stream["name"]] + amounts)
     if not rows:
         return []
-    rows.append(["Total"] + totals)
+    if any_stated:  # a total of streams the document leaves elsewhere would be a made-up £0
+        rows.append(["Total"] + totals)
     stated = (plan.get("funding") or {}).get("stated_total")
     table = Table("Income by funding stream", ["Funding stream"] + years, rows,
-                  frozenset(range(1, len(years) + 1)), total_row=True,
+                  frozenset(range(1, len(years) + 1)), total_row=any_stated,
                   notes=(plan.get("funding") or {}).get("notes", ""))
     blocks: list = [table]
     if stated:

@@ -209,10 +209,13 @@ class TemplateWriter:
                 base = 2 + 3 * index
                 income_cell = f"{income}!{get_column_letter(3 + index)}{self.income_rows[stream['id']]}"
                 spend_column = get_column_letter(len(self.EXPENDITURE_COLUMNS) + 1 + index)
-                formula(ws, row, base, f"=N({income_cell})")
+                # A stream the plan leaves unstated shows as such, not as £0 income with a £0 difference.
+                formula(ws, row, base, f'=IF(ISNUMBER({income_cell}),{income_cell},"not stated")')
                 formula(ws, row, base + 1, f"=SUMIFS({spend}!{spend_column}{first}:{spend_column}{last},"
                                            f"{spend}!{source_column}{first}:{source_column}{last},A{row})")
-                formula(ws, row, base + 2, f"={get_column_letter(base)}{row}-{get_column_letter(base + 1)}{row}")
+                income_here = f"{get_column_letter(base)}{row}"
+                formula(ws, row, base + 2,
+                        f'=IF(ISNUMBER({income_here}),{income_here}-{get_column_letter(base + 1)}{row},"")')
         total = 4 + len(self.streams)
         put(ws, total, 1, "Total").font = BOLD
         for column in range(2, 2 + 3 * len(self.years)):

@@ -68,7 +68,9 @@ def to_docx(doc: d.Document) -> bytes:
 
 def _add_table(word, table: d.Table) -> None:
     caption = word.add_paragraph(style="Caption")
-    caption.add_run(table.title)
+    caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
+    caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
+    caption.add_run(table.title).bold = True
     grid = word.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER

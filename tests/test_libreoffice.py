@@ -1,0 +1,118 @@
+"""The rendered files opened by a real office suite: LibreOffice headless converts them,
+and the totals it recomputes from our formulas equal the plan's own totals."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bcf_schema import available_periods, load, load_framework
+from conftest import EXAMPLE_PLANS, ROOT
+from planbuilder import complete_plan
+from renderers import excel, word
+
+SOFFICE = shutil.which("soffice")
+PDFTOTEXT = shutil.which("pdftotext")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by .ci/run")
+
+
+def _cases():
+    """Every example plan, and a synthetic complete plan per period (it states every figure)."""
+    cases = []
+    for path in EXAMPLE_PLANS:
+        plan = load(path).data
+        cases.append((path.relative_to(ROOT / "plans").with_suffix("").as_posix().replace("/", "-"), plan))
+    for period in available_periods():
+        cases.append((f"complete-{period}", complete_plan(load_framework(period))))
+    return cases
+
+
+CASES = _cases()
+CASE_IDS = [name for name, _ in CASES]
+
+
+def _convert(files: list[Path], target: str, out: Path, profile: Path) -> None:
+    """One LibreOffice start for many files: each start costs a second or two."""
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", target, "--outdir", str(out), *map(str, files)],
+                   check=True, capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """Render every case to xlsx and docx, then let LibreOffice convert them (xlsx -> xlsx, docx -> pdf)."""
+    folder = tmp_path_factory.mktemp("office")
+    ours, theirs = folder / "ours", folder / "libreoffice"
+    ours.mkdir()
+    for name, plan in CASES:
+        fw = load_framework(plan["framework"])
+        (ours / f"{name}.xlsx").write_bytes(excel.render(plan, fw))
+        (ours / f"{name}.docx").write_bytes(word.render(plan, fw))
+    profile = folder / "profile"
+    _convert(sorted(ours.glob("*.xlsx")), "xlsx:Calc MS Excel 2007 XML", theirs, profile)
+    _convert(sorted(ours.glob("*.docx")), "pdf", theirs, profile)
+    return ours, theirs
+
+
+def _sheet(book, fw, sheet_id):
+    sheets = (fw.data.get("planning_template") or {}).get("sheets") or excel.DEFAULT_SHEETS
+    return book[next(s["title"][:31] for s in sheets if s["id"] == sheet_id)]
+
+
+def _total_row(sheet, label_column: int) -> int:
+    return next(row[0].row for row in sheet.iter_rows(min_col=label_column, max_col=label_column)
+                if row[0].value == "Total")
+
+
+def _stated(values: dict | None) -> dict:
+    return values if isinstance(values, dict) and "not_stated" not in values else {}
+
+
+@pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
+def test_libreoffice_recomputes_the_plans_totals(converted, name, plan):
+    _, theirs = converted
+    fw = load_framework(plan["framework"])
+    book = openpyxl.load_workbook(theirs / f"{name}.xlsx", data_only=True)  # values as LibreOffice computed them
+    years = fw.financial_years
+    streams = (plan.get("funding") or {}).get("streams") or {}
+    schemes = plan["schemes"] if isinstance(plan.get("schemes"), list) else []
+
+    income = _sheet(book, fw, "income")
+    row = _total_row(income, 1)
+    for column, year in enumerate(years, 3):
+        expected = sum(_stated(v).get(year) or 0 for v in streams.values())
+        assert income.cell(row, column).value == expected, (name, year)
+
+    spend = _sheet(book, fw, "expenditure")
+    row = _total_row(spend, 2)
+    first_year_column = len(excel.TemplateWriter.EXPENDITURE_COLUMNS) + 1
+    for column, year in enumerate(years, first_year_column):
+        expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in schemes)
+        assert spend.cell(row, column).value == expected, (name, year)
+
+    # The summary's difference per funding source: income less what schemes funded by it spend.
+    summary = _sheet(book, fw, "summary")
+    for offset, stream in enumerate(fw.items("funding_streams")):
+        stated = _stated(streams.get(stream["id"]))
+        for index, year in enumerate(years):
+            difference = summary.cell(4 + offset, 4 + 3 * index).value
+            if year not in stated:
+                assert difference in ("", None), (name, stream["id"], year)
+                continue
+            spent = sum((s.get("expenditure") or {}).get(year) or 0 for s in schemes
+                        if s.get("funding_source") == stream["id"])
+            assert difference == stated[year] - spent, (name, stream["id"], year)
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
+@pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
+def test_libreoffice_opens_the_word_narrative_with_every_heading(converted, name, plan):
+    _, theirs = converted
+    pdf = theirs / f"{name}.pdf"
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    fw = load_framework(plan["framework"])
+    for entry in fw.outline:
+        # Long titles wrap across lines in the PDF; the first words are enough to find them.
+        assert " ".join(entry.title.split()[:4]) in flat, (name, entry.id)
