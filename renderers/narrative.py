@@ -45,6 +45,12 @@ def _table(table: d.Table) -> str:
     return "\n".join(lines)
 
 
+def _prompt(wording: str) -> str:
+    """The framework's wording as an italic quote; emphasis cannot span paragraphs, so one per paragraph."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", wording.strip()) if p.strip()]
+    return "\n>\n".join(f"> *{_md_cell(p)}*" for p in paragraphs)
+
+
 def to_markdown(doc: d.Document) -> str:
     parts = []
     for block in doc.blocks:
@@ -53,7 +59,7 @@ def to_markdown(doc: d.Document) -> str:
         elif isinstance(block, d.Text):
             parts.append(neutralise_html(block.markdown).strip())
         elif isinstance(block, d.Prompt):
-            parts.append("\n".join("> " + line if line else ">" for line in ("*" + block.text.strip() + "*").splitlines()))
+            parts.append(_prompt(block.text))
         elif isinstance(block, d.Marker):
             parts.append(f"> **{_md_cell(block.text)}**")
         elif isinstance(block, d.Table):
