@@ -3,6 +3,10 @@
 A jsonschema error carries only a path into the data; the loader's source map
 turns that path into the line and column, and the messages are rewritten to say
 which field is wrong and how to fix it.
+
+Most plans are valid, so each plan is first checked by jsonschema-rs (compiled,
+about 200 times faster); only a plan it rejects goes through python-jsonschema,
+whose error objects the findings are made from. A test keeps the two in step.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import functools
 import json
 
 import jsonschema
+import jsonschema_rs
 from referencing import Registry, Resource
 
 from .findings import Finding, Severity
@@ -23,11 +28,30 @@ _TYPE_NAMES = {
 }
 
 
+DEFS_PATH = FRAMEWORKS_DIR / "defs.schema.json"
+
+
+@functools.cache
+def _defs() -> dict:
+    return json.loads(DEFS_PATH.read_text(encoding="utf-8"))
+
+
 @functools.cache
 def _registry() -> Registry:
-    defs_path = FRAMEWORKS_DIR / "defs.schema.json"
-    defs = Resource.from_contents(json.loads(defs_path.read_text(encoding="utf-8")))
-    return Registry().with_resource(defs_path.as_uri(), defs)
+    return Registry().with_resource(DEFS_PATH.as_uri(), Resource.from_contents(_defs()))
+
+
+def _bundled_only(uri: str) -> dict:
+    """The only document a plan schema refers to; nothing is fetched from elsewhere."""
+    if uri != DEFS_PATH.as_uri():
+        raise ValueError(f"plan schemas refer only to {DEFS_PATH.name}, not {uri}")
+    return _defs()
+
+
+@functools.cache
+def fast_validator_for(fw: Framework):
+    """The same schema compiled by jsonschema-rs: a yes/no answer for the common, valid plan."""
+    return jsonschema_rs.validator_for(fw.schema(), base_uri=fw.schema_path.as_uri(), retriever=_bundled_only)
 
 
 @functools.cache
@@ -39,6 +63,8 @@ def validator_for(fw: Framework) -> jsonschema.Draft202012Validator:
 
 
 def check(plan: LoadedPlan, fw: Framework) -> list[Finding]:
+    if fast_validator_for(fw).is_valid(plan.data):
+        return []
     findings: list[Finding] = []
     for error in validator_for(fw).iter_errors(plan.data):
         findings.extend(_to_findings(error, plan))

@@ -5,7 +5,9 @@ except a file that cannot be read or parsed at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import multiprocessing
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import house_rules, rules, schema_check
@@ -14,6 +16,7 @@ from .framework import Framework, available_periods, load_framework
 from .loader import LoadedPlan, load
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -22,6 +25,7 @@ class PlanResult:
     plan: LoadedPlan | None
     framework: Framework | None
     findings: list[Finding]
+    unreadable: bool = False  # the file could not be read at all: an I/O error, exit 2
 
     @property
     def errors(self) -> list[Finding]:
@@ -92,11 +96,14 @@ def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> P
         plan = load(path)
     except OSError as err:
         finding = Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")
-        return PlanResult(path, None, None, [finding])
+        return PlanResult(path, None, None, [finding], unreadable=True)
     return validate_plan(plan, local_rules)
 
 
-def validate_paths(paths: list[str], rules_file: str | None = None) -> Report:
+def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plans: bool = True,
+                   jobs: int | None = None) -> Report:
+    """Validate every plan under paths. keep_plans=False drops the loaded plans (validate needs only
+    the findings), which lets many files be checked in worker processes, one per core."""
     report = Report()
     files, report.io_errors = discover(paths)
     local_rules: list[house_rules.HouseRule] = []
@@ -106,10 +113,31 @@ def validate_paths(paths: list[str], rules_file: str | None = None) -> Report:
         except OSError as err:
             report.io_errors.append(Finding("BCF001", Severity.ERROR, rules_file, None, None, "",
                                             f"cannot read the house rules file: {err.strerror}"))
-    for path in files:
-        result = validate_file(path, local_rules)
-        if result.plan is None:
+    jobs = jobs or os.cpu_count() or 1
+    if keep_plans or jobs == 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        results = [validate_file(path, local_rules) for path in files]
+    else:
+        results = _validate_in_workers(files, local_rules, jobs)
+    for result in results:
+        if result.unreadable:
             report.io_errors.extend(result.findings)
         else:
             report.results.append(result)
     return report
+
+
+_worker_rules: list[house_rules.HouseRule] = []  # inherited by forked workers, so never pickled
+
+
+def _findings_only(path: str) -> PlanResult:
+    result = validate_file(path, _worker_rules)
+    return replace(result, plan=None)  # the plan's data would cost more to send back than to check
+
+
+def _validate_in_workers(files: list[str], local_rules, jobs: int) -> list[PlanResult]:
+    global _worker_rules
+    _worker_rules = list(local_rules)
+    for period in available_periods():  # compiled once here, inherited by every worker
+        schema_check.fast_validator_for(load_framework(period))
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(_findings_only, files, chunksize=max(1, len(files) // (jobs * 8)))

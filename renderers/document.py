@@ -224,7 +224,8 @@ def income_table(plan, fw) -> list:
     if not rows:
         return []
     if any_stated:  # a total of streams the document leaves elsewhere would be a made-up £0
-        rows.append(["Total"] + totals)
+        partial = len(rows) > sum(1 for r in rows if not str(r[1]).startswith("Not stated"))
+        rows.append(["Total of the stated streams" if partial else "Total"] + totals)
     stated = (plan.get("funding") or {}).get("stated_total")
     table = Table("Income by funding stream", ["Funding stream"] + years, rows,
                   frozenset(range(1, len(years) + 1)), total_row=any_stated,

@@ -4,7 +4,7 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bcf_schema import load, loads, validate_plan
+from bcf_schema import available_periods, load, load_framework, loads, schema_check, validate_plan
 from conftest import EXAMPLE_PLANS
 from planbuilder import dump
 
@@ -69,3 +69,17 @@ def test_random_bytes_give_findings_not_tracebacks(raw):
 def test_yaml_punctuation_soup_gives_findings_not_tracebacks(text):
     result = validate_plan(loads(text, "soup.yaml"))
     assert all(f.message for f in result.findings)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated_plans())
+def test_the_fast_schema_check_agrees_with_jsonschema(plan):
+    """jsonschema-rs answers 'valid?' for speed; python-jsonschema explains why not. They must agree,
+    or a plan could pass the fast check with a problem the full check would have reported."""
+    loaded = loads(dump(plan), "mutated.yaml")
+    if not loaded.ok or loaded.data.get("framework") not in available_periods():
+        return
+    fw = load_framework(loaded.data["framework"])
+    fast = schema_check.fast_validator_for(fw).is_valid(loaded.data)
+    full = schema_check.validator_for(fw).is_valid(loaded.data)
+    assert fast == full
