@@ -233,10 +233,19 @@ def every_metric_has_goals(ctx: Context) -> Iterator[Finding]:
         elif "not_stated" in value:
             yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}",
                               f"'{metric['name']}' goals: not stated in this document: {value['not_stated']}")
-        elif not value.get("goals"):
+        elif value.get("goals"):
+            continue
+        elif value.get("goal_as_stated"):
+            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goal_as_stated",
+                              f"'{metric['name']}' goal given in words, not as figures: {value['goal_as_stated']}")
+        elif value.get("goals_not_stated"):
+            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goals_not_stated",
+                              f"'{metric['name']}' goals: not stated in this document: {value['goals_not_stated']}")
+        else:
             yield ctx.finding("BCF207", Severity.ERROR, f"/metrics/{metric['id']}",
                               f"the national metric '{metric['name']}' has no goals",
-                              "add goals: {period: value}, or mark it {not_stated: where the goals are}")
+                              "add goals: {period: value}, goal_as_stated: the document's words, "
+                              "or goals_not_stated: where the goals are")
 
 
 def _strings(value, pointer="") -> Iterator[tuple[str, str]]:

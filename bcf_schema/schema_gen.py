@@ -79,6 +79,10 @@ def plan_schema(fw: Framework) -> dict:
         "properties": {
             "baseline": _ref("values_by_period"),
             "goals": _ref("values_by_period"),
+            "goal_as_stated": {**_ref("text"), "description": "The goal in the document's own terms where it is "
+                               "not a figure per period, e.g. '15% fewer than in 2022-23'."},
+            "goals_not_stated": {**_ref("text"), "description": "Why the document gives a baseline but no goal, "
+                                 "and where the goal is."},
             "rationale": _ref("markdown"),
         },
         "additionalProperties": False,

@@ -272,7 +272,9 @@ def metrics_table(plan, fw) -> list:
         elif "not_stated" in value:
             rows.append([metric["name"], metric["unit"], "", f"Not stated: {value['not_stated']}"])
         else:
-            rows.append([metric["name"], metric["unit"], _periods(value.get("baseline")), _periods(value.get("goals"))])
+            goals = (_periods(value.get("goals")) or value.get("goal_as_stated")
+                     or (f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else ""))
+            rows.append([metric["name"], metric["unit"], _periods(value.get("baseline")), goals])
     for local in plan.get("local_metrics") or []:
         rows.append([f"{local['name']} (local)", local.get("unit", ""), _periods(local.get("baseline")),
                      _periods(local.get("goals"))])

@@ -247,7 +247,9 @@ class TemplateWriter:
                     if period in (value.get(measure) or {}):
                         put(ws, row, column, value[measure][period], "#,##0.0##")
                 if measure == "goals":
-                    put(ws, row, 5 + len(periods), value.get("rationale", ""))
+                    words = value.get("goal_as_stated") or (
+                        f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else "")
+                    put(ws, row, 5 + len(periods), " ".join(filter(None, [words, value.get("rationale", "")])))
                 row += 1
         widths(ws, [22, 44, 24, 10] + [12] * len(periods) + [60])
 

@@ -142,6 +142,20 @@ def test_metric_without_goals(fw):
     assert metric["name"] in finding.message
 
 
+def test_metric_with_a_baseline_but_no_goal_needs_a_reason(fw):
+    plan = complete_plan(fw)
+    metric = fw.items("metrics")[0]
+    plan["metrics"][metric["id"]] = {"baseline": {fw.financial_years[0]: 95.5}}
+    text = dump(plan)
+    (finding,) = only(findings_of(text), "BCF207")
+    assert finding.line == line_of(text, f"{metric['id']}:")
+
+    plan["metrics"][metric["id"]]["goal_as_stated"] = "15% fewer than last year"
+    findings = findings_of(dump(plan))
+    assert not [f for f in findings if f.code == "BCF207"]
+    assert any("15% fewer than last year" in f.message for f in only(findings, "BCF206"))
+
+
 def test_placeholder_text_left_in(fw):
     if not fw.data.get("placeholders"):
         pytest.skip(f"{fw.period} lists no placeholders")
