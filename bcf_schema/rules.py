@@ -76,6 +76,7 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
     if not schemes:
         return
     names = ctx.fw.names("funding_streams")
+    unallocated = (ctx.data.get("funding") or {}).get("unallocated") or {}
     for stream in ctx.fw.ids("funding_streams"):
         income = ctx.stream_income(stream)
         funded = [s for s in schemes if s.get("funding_source") == stream]
@@ -86,14 +87,22 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
                 continue
             spent = sum(_money((s.get("expenditure") or {}).get(year)) for s in funded)
             planned = _money(income[year])
-            if spent != planned:
+            declared = _money((unallocated.get(stream) or {}).get(year))
+            if spent + declared != planned:
                 gap = planned - spent
+                said = f"; the plan declares {pounds(declared)} unallocated" if declared else ""
                 yield ctx.finding(
                     "BCF201", Severity.ERROR, f"/funding/streams/{stream}/{year}",
                     f"{names[stream]} {year}: income is {pounds(planned)} but schemes plan to spend "
-                    f"{pounds(spent)} from it ({'unallocated' if gap > 0 else 'overspent by'} {pounds(abs(gap))})",
-                    "the expenditure of the schemes funded from a stream must add up to its income for the year",
+                    f"{pounds(spent)} from it ({'unallocated' if gap > 0 else 'overspent by'} {pounds(abs(gap))}{said})",
+                    "the expenditure of the schemes funded from a stream must add up to its income for the year; "
+                    "income the document leaves unallocated goes under funding: unallocated:",
                 )
+            elif declared:
+                yield ctx.finding(
+                    "BCF201", Severity.WARNING, f"/funding/unallocated/{stream}/{year}",
+                    f"{names[stream]} {year}: {pounds(declared)} of the income is not yet allocated to a scheme",
+                    "allocate it to schemes before the plan is submitted")
 
 
 def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:

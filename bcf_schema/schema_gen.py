@@ -134,6 +134,13 @@ def plan_schema(fw: Framework) -> dict:
                     "additionalProperties": False,
                 },
                 "stated_total": money_by_year,
+                "unallocated": {
+                    "type": "object",
+                    "description": "Income the document leaves unallocated to schemes, by stream and year, "
+                                   "as it states it (a draft budget, say).",
+                    "properties": {stream["id"]: money_by_year for stream in fw.items("funding_streams")},
+                    "additionalProperties": False,
+                },
                 "notes": _ref("markdown"),
             },
             "required": ["streams"],

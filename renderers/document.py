@@ -231,6 +231,10 @@ def income_table(plan, fw) -> list:
                   frozenset(range(1, len(years) + 1)), total_row=any_stated,
                   notes=(plan.get("funding") or {}).get("notes", ""))
     blocks: list = [table]
+    names = fw.names("funding_streams")
+    for stream, amounts in ((plan.get("funding") or {}).get("unallocated") or {}).items():
+        blocks.append(Marker(f"Not yet allocated to schemes: {names.get(stream, stream)} "
+                             + "; ".join(f"{y} {money(v)}" for y, v in amounts.items())))
     if stated:
         blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
     return blocks

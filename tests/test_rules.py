@@ -52,6 +52,21 @@ def test_stated_total_not_the_sum_of_streams(fw):
     assert "£250,001" in finding.message and "£200,000" in finding.message
 
 
+def test_income_the_plan_declares_unallocated_is_a_warning_not_an_error(fw):
+    plan = complete_plan(fw)
+    stream, year = plan["schemes"][0]["funding_source"], fw.financial_years[0]
+    plan["funding"]["streams"][stream][year] += 121_000
+    plan["funding"]["unallocated"] = {stream: {year: 121_000}}
+    text = dump(plan)
+    (finding,) = only(findings_of(text), "BCF201")
+    assert finding.severity.value == "warning" and "£121,000" in finding.message
+    assert finding.line == line_of(text, f"{year}: 121000", after="unallocated:")
+
+    plan["funding"]["unallocated"][stream][year] = 100_000  # declared, but not what the figures leave
+    (finding,) = only(findings_of(dump(plan)), "BCF201")
+    assert finding.severity.value == "error" and "declares £100,000 unallocated" in finding.message
+
+
 def test_dfg_districts_not_adding_up(fw):
     plan = complete_plan(fw)
     year = fw.financial_years[0]
