@@ -10,11 +10,13 @@ import io
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 from markdown_it import MarkdownIt
 
 from bcf_schema.framework import Framework
@@ -48,12 +50,15 @@ class _FastStyles:
     def __getattr__(self, name):
         return getattr(self.document, name)
 
+    def style_id(self, style: str) -> str:
+        if style not in self._ids:
+            self._ids[style] = self.document.styles[style].style_id
+        return self._ids[style]
+
     def add_paragraph(self, text: str = "", style: str | None = None):
         paragraph = self.document.add_paragraph(text)
         if style is not None:
-            if style not in self._ids:
-                self._ids[style] = self.document.styles[style].style_id
-            paragraph._p.style = self._ids[style]
+            paragraph._p.style = self.style_id(style)
         return paragraph
 
     def add_heading(self, text: str, level: int):
@@ -70,6 +75,10 @@ def to_docx(doc: d.Document) -> bytes:
     props.revision = 1
     word.styles["Normal"].font.name = "Arial"
     word.styles["Normal"].font.size = Pt(11)
+    table_text = word.styles.add_style(_TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = word.styles["Normal"]
+    table_text.font.size = Pt(9)
+    table_text.paragraph_format.space_after = Pt(0)
 
     for block in doc.blocks:
         if isinstance(block, d.Heading):
@@ -92,6 +101,9 @@ def to_docx(doc: d.Document) -> bytes:
 
 
 def _add_table(word, table: d.Table) -> None:
+    wide = len(table.columns) >= _LANDSCAPE_FROM
+    if wide:  # as a planning lead would: a landscape page, not amounts broken across lines
+        _new_section(word, WD_ORIENT.LANDSCAPE)
     caption = word.add_paragraph(style="Caption")
     caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
     caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
@@ -99,10 +111,16 @@ def _add_table(word, table: d.Table) -> None:
     grid = word.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    widths = _column_widths(table, _LANDSCAPE_WIDTH if wide else _PORTRAIT_WIDTH)
+    for column, width in zip(grid.columns, widths):
+        column.width = width
     header = grid.rows[0]
     _repeat_as_header(header)
-    for cell, title in zip(header.cells, table.columns):
+    for cell, title, width in zip(header.cells, table.columns, widths):
+        cell.width = width  # Word reads the cells' widths, LibreOffice the grid's: both are set
         cell.text = ""
+        cell.paragraphs[0]._p.style = word.style_id(_TABLE_TEXT)
         run = cell.paragraphs[0].add_run(str(title))
         run.bold = True
         _shade(cell, "D9E2F3")
@@ -110,8 +128,10 @@ def _add_table(word, table: d.Table) -> None:
         cells = grid.add_row().cells
         is_total = table.total_row and index == len(table.rows) - 1
         for column, cell in enumerate(cells):
+            cell.width = widths[column]
             value = values[column] if column < len(values) else None
             paragraph = cell.paragraphs[0]
+            paragraph._p.style = word.style_id(_TABLE_TEXT)
             run = paragraph.add_run(cell_text(value, column in table.money_columns))
             if is_total:
                 run.bold = True
@@ -119,6 +139,42 @@ def _add_table(word, table: d.Table) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if table.notes:
         _add_markdown(word, table.notes)
+    if wide:
+        _new_section(word, WD_ORIENT.PORTRAIT)
+
+
+def _new_section(word, orientation) -> None:
+    section = word.add_section(WD_SECTION.NEW_PAGE)
+    if section.orientation != orientation:
+        section.orientation = orientation
+        section.page_width, section.page_height = section.page_height, section.page_width
+
+
+_TABLE_TEXT = "Table Text"  # 9 pt, no space after: the paragraph style of every table cell
+_PORTRAIT_WIDTH = Inches(6.5)  # the page's width inside its margins
+_LANDSCAPE_WIDTH = Inches(9)
+_CHARS_PER_INCH = 14.5  # of 9 pt Arial, on average
+_LANDSCAPE_FROM = 7  # columns: a table this wide gets a landscape page
+
+
+def _column_widths(table: d.Table, across) -> list:
+    """Widths that keep every word and amount whole (no "£1,002,3 / 63"), the rest shared by need.
+
+    Equal widths, the default, break amounts and long words across lines in a table of many columns."""
+    columns = range(len(table.columns))
+    texts = [[str(table.columns[c])] + [cell_text(row[c] if c < len(row) else None, c in table.money_columns)
+                                        for row in table.rows] for c in columns]
+    padding = 3  # a cell's margins take about three characters' width
+    least = [padding + max(4, *(len(word) for text in column for word in text.split())) for column in texts]
+    wanted = [max(least[c], padding + min(40, max(len(text) for text in texts[c]))) for c in columns]
+    room = across.inches * _CHARS_PER_INCH
+    if sum(wanted) <= room:
+        chars = wanted
+    else:
+        spare = max(0, room - sum(least))
+        extra = sum(w - m for w, m in zip(wanted, least)) or 1
+        chars = [m + spare * (w - m) / extra for w, m in zip(wanted, least)]
+    return [int(across * c / sum(chars)) for c in chars]
 
 
 def _repeat_as_header(row) -> None:
