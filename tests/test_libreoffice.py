@@ -116,3 +116,21 @@ def test_libreoffice_opens_the_word_narrative_with_every_heading(converted, name
     for entry in fw.outline:
         # Long titles wrap across lines in the PDF; the first words are enough to find them.
         assert " ".join(entry.title.split()[:4]) in flat, (name, entry.id)
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
+@pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
+def test_amounts_in_the_word_tables_are_never_broken_across_lines(converted, name, plan):
+    """A board member reads '£1,002,363', not '£1,002,3' over '63': columns are wide enough."""
+    from renderers import document
+    from renderers.narrative import cell_text
+
+    _, theirs = converted
+    text = subprocess.run([PDFTOTEXT, "-layout", str(theirs / f"{name}.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    fw = load_framework(plan["framework"])
+    amounts = {cell_text(row[c], True) for block in document.build(plan, fw).blocks
+               if isinstance(block, document.Table) for row in block.rows for c in block.money_columns
+               if c < len(row) and isinstance(row[c], int)}
+    missing = sorted(a for a in amounts if a not in text)
+    assert not missing, missing
