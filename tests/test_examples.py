@@ -6,7 +6,6 @@ from conftest import EXAMPLE_PLANS, ROOT, run_bcfc
 from test_frameworks import check_jsonschema
 
 
-@pytest.mark.xfail(strict=True, reason="issue 2: the 2014-15 framework and two example plans are still being written")
 def test_the_four_example_plans_are_there():
     names = {p.relative_to(ROOT / "plans").as_posix() for p in EXAMPLE_PLANS}
     assert {"worcestershire/2023-25.yaml", "warwickshire/2023-25.yaml", "leicestershire/2025-26.yaml",

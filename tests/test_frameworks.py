@@ -18,7 +18,6 @@ def check_jsonschema(*args):
     return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 2: the 2014-15 framework and two example plans are still being written")
 def test_the_three_periods_of_the_seeds_are_there():
     assert {"2014-15", "2023-25", "2025-26"} <= set(PERIODS)
 
