@@ -1,0 +1,131 @@
+"""Charts drawn at build time as static SVG with matplotlib: no script, no CDN.
+
+Deterministic: the same data gives the same bytes (a fixed hash salt for the ids
+matplotlib writes, no date in the metadata, text as paths so no font is needed
+to view it). Every chart on the site has its data in a table next to it; the
+chart adds a picture, never a fact.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+# Okabe-Ito: distinguishable with colour-blindness; each has 3:1 contrast or more on white
+# except the yellow, left out for that reason.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#999999"]
+BASELINE_COLOUR = "#6E6E6E"
+
+_RC = {
+    "svg.hashsalt": "bcfc",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#555555",
+    "axes.labelcolor": "#222222",
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "path.simplify": False,
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float | int | None]  # one per category; None where not stated
+
+
+def pounds_axis(value, _pos=None) -> str:
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f}m".replace(".0m", "m")
+    if abs(value) >= 1_000:
+        return f"£{value / 1_000:,.0f}k"
+    return f"£{value:,.0f}"
+
+
+def plain_axis(value, _pos=None) -> str:
+    return f"{value:,.10g}"
+
+
+def _svg(figure: Figure) -> bytes:
+    FigureCanvasSVG(figure)
+    out = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return out.getvalue()
+
+
+def _figure(height: float) -> Figure:
+    with matplotlib.rc_context(_RC):
+        return Figure(figsize=(7.5, height), dpi=100, layout="constrained")
+
+
+def stacked_bars(categories: list[str], series: list[Series], *, money: bool = True, horizontal: bool = True) -> bytes:
+    """One bar per category, stacked by series (funding mix: a bar per year or per HWB, stacked by stream)."""
+    with matplotlib.rc_context(_RC):
+        figure = _figure(max(2.2, 0.55 * len(categories) + 1.6) if horizontal else 4.2)
+        axes = figure.add_subplot()
+        positions = list(range(len(categories)))
+        bottoms = [0.0] * len(categories)
+        for index, item in enumerate(series):
+            values = [float(v or 0) for v in item.values]
+            colour = PALETTE[index % len(PALETTE)]
+            if horizontal:
+                axes.barh(positions, values, left=bottoms, label=item.name, color=colour, height=0.6,
+                          edgecolor="white", linewidth=0.6)
+            else:
+                axes.bar(positions, values, bottom=bottoms, label=item.name, color=colour, width=0.6,
+                         edgecolor="white", linewidth=0.6)
+            bottoms = [b + v for b, v in zip(bottoms, values)]
+        formatter = FuncFormatter(pounds_axis if money else plain_axis)
+        if horizontal:
+            axes.set_yticks(positions, categories)
+            axes.invert_yaxis()
+            axes.xaxis.set_major_formatter(formatter)
+            axes.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        else:
+            axes.set_xticks(positions, categories)
+            axes.yaxis.set_major_formatter(formatter)
+            axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        axes.set_axisbelow(True)
+        if len(series) > 1:
+            figure.legend(loc="outside lower center", ncols=min(3, len(series)), frameon=False, fontsize=9)
+        return _svg(figure)
+
+
+def bars(categories: list[str], values: list[float | int], *, money: bool = True) -> bytes:
+    """A single series of horizontal bars (spend by category or by scheme type)."""
+    return stacked_bars(categories, [Series("", list(values))], money=money)
+
+
+def goal_against_baseline(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> bytes:
+    """Baseline periods in grey (hatched), goal periods in colour, one bar each, in time order."""
+    with matplotlib.rc_context(_RC):
+        labels = [p for p, _ in baseline] + [p for p, _ in goals]
+        figure = Figure(figsize=(min(7.5, 2.2 + 0.9 * len(labels)), 3.0), dpi=100, layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(labels)))
+        colours = [BASELINE_COLOUR] * len(baseline) + [PALETTE[0]] * len(goals)
+        hatches = ["//"] * len(baseline) + [""] * len(goals)
+        values = [float(v) for _, v in baseline] + [float(v) for _, v in goals]
+        for position, value, colour, hatch in zip(positions, values, colours, hatches):
+            axes.bar(position, value, color=colour, hatch=hatch, edgecolor="white", width=0.6)
+        axes.set_xticks(positions, labels, rotation=30 if len(labels) > 5 else 0, ha="right" if len(labels) > 5 else "center")
+        axes.yaxis.set_major_formatter(FuncFormatter(plain_axis))
+        axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        axes.set_axisbelow(True)
+        from matplotlib.patches import Patch
+        handles = []
+        if baseline:
+            handles.append(Patch(facecolor=BASELINE_COLOUR, hatch="//", edgecolor="white", label="Baseline"))
+        if goals:
+            handles.append(Patch(facecolor=PALETTE[0], label="Goal"))
+        figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+        axes.set_xlim(-0.6, len(labels) - 0.4)
+        return _svg(figure)

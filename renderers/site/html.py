@@ -1,0 +1,212 @@
+"""Plan content as safe page source for MkDocs: escaped headings, prose and tables.
+
+Plan text is untrusted. It never reaches Python-Markdown (which passes raw HTML
+through): prose is rendered here by markdown-it-py with raw HTML off and only
+web and mail links allowed, and goes into the page as a finished HTML block;
+table cells are HTML-escaped; headings are escaped so that neither HTML nor
+Markdown (nor an attribute list) in a title means anything.
+
+The narrative's block model (renderers.document) decides the outline; this
+module only says how each block looks on a web page.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .. import document as d
+from ..narrative import cell_text
+
+# Raw HTML off: a tag in plan text is shown as text. Images off: a plan cannot make the
+# reader's browser fetch from elsewhere (a link is shown instead).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_MARKDOWN.enable(["table", "strikethrough"]).disable("image")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def _safe_link(url: str) -> bool:
+    """Web and mail links, and links within the site; never javascript:, data:, vbscript:, file: ..."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url))
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in _SAFE_SCHEMES if scheme else ":" not in cleaned.split("/", 1)[0]
+
+
+_MARKDOWN.validateLink = _safe_link
+
+# Python-Markdown treats these as escapable with a backslash; escaping them in a heading
+# keeps a title's *, _, [, {, #, ... literal (and stops an attribute list like {: onclick=...}).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
+
+
+def md_heading_text(text) -> Markup:
+    """Text for a Markdown heading line: one line, HTML- and Markdown-escaped."""
+    flat = " ".join(str(text).split())
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False)))
+
+
+def heading(level: int, text, anchor: str = "") -> Markup:
+    """A Markdown heading (so it is in the page's table of contents and the search index)."""
+    line = "#" * max(1, min(level, 6)) + " " + md_heading_text(text)
+    if anchor:
+        line += " { #" + _anchor(anchor) + " }"
+    return Markup(line)
+
+
+def _anchor(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-") or "section"
+
+
+def prose(markdown, heading_level: int = 3) -> Markup:
+    """Plan-authored Markdown as HTML; its own headings start at heading_level."""
+    if not markdown or not str(markdown).strip():
+        return Markup("")
+    tokens = _MARKDOWN.parse(str(markdown))
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, heading_level + int(token.tag[1]) - 1)}"
+        elif token.type == "link_open":
+            token.attrSet("rel", "nofollow noopener")
+    body = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    return Markup('<div class="bcfc-prose">\n') + Markup(body.strip()) + Markup("\n</div>")
+
+
+def text(value) -> Markup:
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def block(html_text: str) -> str:
+    """Raw HTML as a Markdown block: blank lines around, so Python-Markdown leaves it whole."""
+    return "\n\n" + html_text.strip() + "\n\n"
+
+
+def table(columns: list[str], rows: list[list], *, caption: str = "", money_columns=frozenset(),
+          total_row: bool = False, notes: str = "", sortable: bool = False, filterable: bool = False,
+          table_id: str = "", numeric_columns=frozenset(), row_header: bool = True,
+          caption_hidden: bool = False, code_columns=frozenset(), drop_empty_columns: bool = False,
+          css_class: str = "") -> Markup:
+    """An HTML table: caption, header cells with scope, money right-aligned, a total row in tfoot.
+
+    With sortable=True the site's script lets the reader sort by any column (money and number cells
+    carry their raw value in data-sort, so they sort as numbers); with filterable=True it adds a box
+    that shows only the rows holding the typed text. caption_hidden keeps the caption for screen
+    readers only, where a heading just above says the same. drop_empty_columns leaves out a column
+    no row fills (a summary table's optional columns, such as a scheme's provider).
+    """
+    if drop_empty_columns and rows:
+        body = rows[:-1] if total_row else rows
+        keep = [i for i in range(len(columns))
+                if i == 0 or any(i < len(r) and r[i] not in (None, "") for r in body)]
+        if len(keep) < len(columns):
+            remap = {old: new for new, old in enumerate(keep)}
+            columns = [columns[i] for i in keep]
+            rows = [[r[i] if i < len(r) else None for i in keep] for r in rows]
+            money_columns = frozenset(remap[i] for i in money_columns if i in remap)
+            numeric_columns = frozenset(remap[i] for i in numeric_columns if i in remap)
+            code_columns = frozenset(remap[i] for i in code_columns if i in remap)
+    attrs = ""
+    if table_id:
+        attrs += f' id="{_anchor(table_id)}"'
+    if sortable:
+        attrs += ' data-bcfc-sortable=""'
+    if filterable:
+        attrs += ' data-bcfc-filterable=""'
+    out = [f"<div class=\"bcfc-table{' ' + css_class if css_class else ''}\"><table{attrs}>"]
+    if caption:
+        hidden = ' class="bcfc-visually-hidden"' if caption_hidden else ""
+        out.append(f"<caption{hidden}>{text(caption)}</caption>")
+    out.append("<thead><tr>")
+    for index, column in enumerate(columns):
+        cls = ' class="bcfc-num"' if index in money_columns or index in numeric_columns else ""
+        out.append(f'<th scope="col"{cls}>{text(column)}</th>')
+    out.append("</tr></thead>")
+    body_rows = rows[:-1] if total_row and rows else rows
+    out.append("<tbody>")
+    for row in body_rows:
+        out.append(_row(row, len(columns), money_columns, numeric_columns, row_header, code_columns))
+    out.append("</tbody>")
+    if total_row and rows:
+        out.append('<tfoot class="bcfc-total">' + _row(rows[-1], len(columns), money_columns, numeric_columns,
+                                                        row_header, code_columns) + "</tfoot>")
+    out.append("</table></div>")
+    result = Markup("".join(out))
+    if notes:
+        result += Markup("\n") + prose(notes)
+    return result
+
+
+def _row(row: list, width: int, money_columns, numeric_columns, row_header: bool, code_columns=frozenset()) -> str:
+    cells = list(row) + [None] * (width - len(row))
+    # "Not stated: ..." in a money column with nothing after it: one cell across the remaining years.
+    for index, value in enumerate(cells[:width]):
+        if index in money_columns and isinstance(value, str) and value.startswith("Not stated") \
+                and all(v in (None, "") for v in cells[index + 1:width]):
+            before = _cells(cells[:index], money_columns, numeric_columns, row_header, code_columns)
+            return f'<tr>{before}<td colspan="{width - index}">{text(value)}</td></tr>'
+    return f"<tr>{_cells(cells[:width], money_columns, numeric_columns, row_header, code_columns)}</tr>"
+
+
+def _cells(cells: list, money_columns, numeric_columns, row_header: bool, code_columns) -> str:
+    out = []
+    for index, value in enumerate(cells):
+        is_money = index in money_columns
+        shown = cell_text(value, is_money)
+        attrs = []
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if (is_money or index in numeric_columns) and numeric:
+            attrs.append(f'data-sort="{value}"')
+        if (is_money or index in numeric_columns) and (numeric or value is None):
+            attrs.append('class="bcfc-num"')  # text in a money column ("Not stated: ...") wraps as text
+        attr_text = (" " + " ".join(attrs)) if attrs else ""
+        inner = f"<code>{text(shown)}</code>" if index in code_columns and shown else text(shown)
+        if index == 0 and row_header and shown:
+            out.append(f'<th scope="row"{attr_text}>{inner}</th>')
+        else:
+            out.append(f"<td{attr_text}>{inner}</td>")
+    return "".join(out)
+
+
+def marker(message: str) -> Markup:
+    return Markup('<p class="bcfc-marker"><strong>') + text(message) + Markup("</strong></p>")
+
+
+def prompt(wording: str) -> Markup:
+    """The framework's official wording of what a section answers, one quoted paragraph each."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", wording.strip()) if p.strip()]
+    inner = "".join(f"<p>{text(p)}</p>" for p in paragraphs)
+    return Markup(f'<blockquote class="bcfc-prompt"><p class="bcfc-prompt-label">The framework asks</p>{inner}'
+                  "</blockquote>")
+
+
+def blocks_to_page(blocks: list, *, heading_offset: int = 0, sortable_titles=frozenset(),
+                   drop_empty_columns: bool = False) -> Markup:
+    """Narrative blocks (renderers.document) as page source: Markdown headings and HTML blocks.
+
+    heading_offset shifts heading levels (a block's level 2 is the page's level 2 by default).
+    A Table whose title is in sortable_titles gets the sort and filter controls.
+    """
+    parts: list[str] = []
+    level = 2
+    for item in blocks:
+        if isinstance(item, d.Heading):
+            level = max(1, min(6, item.level + heading_offset))
+            parts.append("\n\n" + heading(level, item.text, item.anchor) + "\n\n")
+        elif isinstance(item, d.Text):
+            parts.append(block(prose(item.markdown, min(6, level + 1))))
+        elif isinstance(item, d.Prompt):
+            parts.append(block(prompt(item.text)))
+        elif isinstance(item, d.Marker):
+            parts.append(block(marker(item.text)))
+        elif isinstance(item, d.Table):
+            parts.append(block(table(item.columns, item.rows, caption=item.title, money_columns=item.money_columns,
+                                     total_row=item.total_row, notes=item.notes,
+                                     sortable=item.title in sortable_titles,
+                                     filterable=item.title in sortable_titles,
+                                     drop_empty_columns=drop_empty_columns)))
+    return Markup("".join(parts))

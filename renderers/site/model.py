@@ -1,0 +1,142 @@
+"""The plans as the site sees them: where each goes, and the sums the pages show.
+
+Money stays in whole pounds (integers); the only division is spend per head,
+done in Decimal and rounded to pence for display.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from bcf_schema.framework import Framework
+
+from .. import document as d
+from ..outputs import PlanSource
+
+
+@dataclass(frozen=True)
+class StreamRow:
+    id: str
+    name: str
+    amounts: dict  # financial year -> whole pounds
+    not_stated: str = ""
+
+
+@dataclass(eq=False)
+class SitePlan:
+    source: PlanSource
+
+    @property
+    def data(self) -> dict:
+        return self.source.data
+
+    @property
+    def fw(self) -> Framework:
+        return self.source.framework
+
+    @property
+    def period(self) -> str:
+        return self.fw.period
+
+    @property
+    def slug(self) -> str:  # worcestershire/2023-25
+        return self.source.slug
+
+    @property
+    def file_stem(self) -> str:  # worcestershire-2023-25, for download names
+        return self.slug.replace("/", "-")
+
+    @property
+    def folder(self) -> str:  # the site folder of the plan's pages
+        return f"plans/{self.slug}"
+
+    def page(self, name: str = "index") -> str:
+        return f"{self.folder}/{name}.md"
+
+    @property
+    def hwb_name(self) -> str:
+        return d.hwb_names(self.data)
+
+    @property
+    def label(self) -> str:
+        return f"{self.hwb_name} {self.period}"
+
+    @property
+    def title(self) -> str:
+        return d.plan_title(self.data, self.fw)
+
+    @property
+    def partners_label(self) -> str:
+        return {"icbs": "ICBs", "ccgs": "CCGs"}.get(self.fw.nhs_partners, self.fw.nhs_partners)
+
+    @property
+    def partners(self) -> list[str]:
+        return list(self.data.get(self.fw.nhs_partners) or [])
+
+    @cached_property
+    def streams(self) -> list[StreamRow]:
+        given = (self.data.get("funding") or {}).get("streams") or {}
+        rows = []
+        for stream in self.fw.items("funding_streams"):
+            value = given.get(stream["id"])
+            if value is None:
+                continue
+            if "not_stated" in value:
+                rows.append(StreamRow(stream["id"], stream["name"], {}, str(value["not_stated"])))
+            else:
+                rows.append(StreamRow(stream["id"], stream["name"], {y: value[y] for y in self.fw.financial_years
+                                                                     if isinstance(value.get(y), int)}))
+        return rows
+
+    @cached_property
+    def totals(self) -> dict:
+        """Financial year -> the sum of the streams the plan states for it (years with none left out)."""
+        out = {}
+        for year in self.fw.financial_years:
+            amounts = [s.amounts[year] for s in self.streams if year in s.amounts]
+            if amounts:
+                out[year] = sum(amounts)
+        return out
+
+    @property
+    def totals_partial(self) -> bool:
+        """Some stream is left to another document, or missing for a year others state."""
+        return any(s.not_stated for s in self.streams) or any(
+            year not in s.amounts for s in self.streams if not s.not_stated for year in self.totals)
+
+    @property
+    def stated_total(self) -> dict:
+        return dict((self.data.get("funding") or {}).get("stated_total") or {})
+
+    @property
+    def schemes(self) -> list[dict]:
+        schemes = self.data.get("schemes")
+        return schemes if isinstance(schemes, list) else []
+
+    @property
+    def population(self) -> dict:
+        return dict(self.data.get("population") or {})
+
+    def spend_per_head(self, year: str) -> Decimal | None:
+        count = self.population.get("count")
+        if not count or year not in self.totals:
+            return None
+        return (Decimal(self.totals[year]) / Decimal(count)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    def latest_date(self) -> str:
+        """The newest date the plan states (its date, history, sign-off), as YYYY-MM-DD; '' if none."""
+        dates = [self.data.get("date")]
+        dates += [h.get("date") for h in self.data.get("history") or []]
+        dates += [s.get("date") for s in self.data.get("sign_off") or []]
+        full = [str(x) if len(str(x)) == 10 else f"{x}-01" for x in dates if x]
+        return max(full, default="")
+
+
+def money_text(amount) -> str:
+    return d.money(amount) if isinstance(amount, int) else ""
+
+
+def numeric_periods(values: dict | None) -> list[tuple[str, float]]:
+    return [(str(k), v) for k, v in (values or {}).items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)]

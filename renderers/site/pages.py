@@ -1,0 +1,386 @@
+"""The site's pages, charts and files, generated from the plans and the frameworks.
+
+`SiteBuilder(plans).build()` returns {site path: content}: Markdown pages (from
+the Jinja2 templates in templates/), SVG charts, the plans' documents and the
+JSON Schemas. The MkDocs plugin (plugin.py) only hands these to MkDocs.
+
+Links inside HTML blocks are not rewritten by MkDocs, so every one is made
+relative here from the page's own URL (Linker), for either URL style.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, load_framework
+
+from .. import document as d
+from ..narrative import cell_text
+from . import charts, html, schema_ref
+from .model import SitePlan, money_text, numeric_periods
+
+TEMPLATES = Path(__file__).parent / "templates"
+ASSETS = Path(__file__).parent / "assets"
+ASSET_CSS = "assets/bcfc/bcfc.css"
+ASSET_JS = "assets/bcfc/bcfc.js"
+
+# (page name, navigation title): every plan gets these pages, in this order.
+PLAN_PAGES = [
+    ("index", "Overview"),
+    ("narrative", "Narrative"),
+    ("funding", "Funding and schemes"),
+    ("metrics", "Metrics, capacity and demand"),
+    ("risks", "Risks and related documents"),
+]
+
+# What each plan offers to download: (site file suffix, document name in renderers.outputs, label).
+DOWNLOADS = [
+    ("-narrative.docx", "narrative.docx", "Narrative (Word)"),
+    ("-planning-template.xlsx", "planning-template.xlsx", "Planning template (Excel)"),
+    (".yaml", "plan.yaml", "Plan source (YAML)"),
+]
+
+
+class Linker:
+    """Relative URLs between site files, as MkDocs will publish them."""
+
+    def __init__(self, use_directory_urls: bool = True):
+        self.use_directory_urls = use_directory_urls
+
+    def url(self, src_uri: str) -> str:
+        return File(src_uri, src_dir=None, dest_dir="", use_directory_urls=self.use_directory_urls).url
+
+    def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        relative = get_relative_url(self.url(to_src), self.url(from_src))
+        return relative + (f"#{anchor}" if anchor else "")
+
+
+@dataclass
+class SiteBuilder:
+    plans: list[SitePlan]
+    documents: dict[str, dict[str, bytes]] = field(default_factory=dict)  # plan slug -> {document name: bytes}
+    use_directory_urls: bool = True
+    extra_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages, for the nav
+    files: dict[str, str | bytes | Path] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.plans = sorted(self.plans, key=lambda p: (p.period, p.hwb_name.lower(), p.slug))
+        self.linker = Linker(self.use_directory_urls)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.globals.update(
+            heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,
+            money=money_text, cell=cell_text, blocks=html.blocks_to_page,
+        )
+
+    # -- the whole site -----------------------------------------------------------------
+
+    @property
+    def periods_with_plans(self) -> list[str]:
+        return sorted({p.period for p in self.plans})
+
+    def build(self) -> dict[str, str | bytes | Path]:
+        self.files[ASSET_CSS] = ASSETS / "bcfc.css"
+        self.files[ASSET_JS] = ASSETS / "bcfc.js"
+        self._page("index.md", "home.md.j2", plans=self.plans, periods=self.periods_with_plans,
+                   frameworks=[load_framework(p) for p in available_periods()])
+        for plan in self.plans:
+            self._plan(plan)
+        for period in self.periods_with_plans:
+            self._comparison(period)
+        self._reference()
+        return self.files
+
+    def nav(self) -> list:
+        by_period: dict[str, list] = {}
+        for plan in self.plans:
+            pages = [plan.page("index")] + [{title: plan.page(name)} for name, title in PLAN_PAGES[1:]]
+            by_period.setdefault(plan.period, []).append({plan.hwb_name: pages})
+        reference: list = ["reference/index.md"]
+        for period in available_periods():
+            reference.append({f"{period} framework": f"reference/{period}/index.md"})
+            reference.append({f"{period} plan fields": f"reference/{period}/fields.md"})
+        reference += [{title: src} for src, title in self.extra_docs]
+        nav: list = [{"Home": "index.md"}]
+        if self.plans:
+            nav.append({"Plans": [{f"{period} plans": items} for period, items in sorted(by_period.items())]})
+            nav.append({"Comparisons": [{f"{period} plans": f"compare/{period}.md"}
+                                        for period in self.periods_with_plans]})
+        nav.append({"Reference": reference})
+        return nav
+
+    # -- helpers for templates ---------------------------------------------------------------
+
+    def _page(self, src: str, template: str, **context) -> None:
+        link: Callable[..., str] = lambda to, anchor="": self.linker.href(src, to, anchor)  # noqa: E731
+        content = self.env.get_template(template).render(link=link, src=src, **context)
+        self.files[src] = content
+
+    def _chart(self, page_src: str, path: str, svg: bytes, alt: str, caption: str) -> Markup:
+        self.files[path] = svg
+        src = self.linker.href(page_src, path)
+        return Markup(
+            '<figure class="bcfc-chart">'
+            f'<img src="{html.text(src)}" alt="{html.text(alt)}">'
+            f"<figcaption>{html.text(caption)}</figcaption></figure>")
+
+    # -- a plan ----------------------------------------------------------------------------
+
+    def _plan(self, plan: SitePlan) -> None:
+        downloads = []
+        for suffix, name, label in DOWNLOADS:
+            content = (self.documents.get(plan.slug) or {}).get(name)
+            if content is None:
+                continue
+            path = f"{plan.folder}/{plan.file_stem}{suffix}"
+            self.files[path] = content
+            downloads.append({"path": path, "label": label, "size": _size(len(content)),
+                              "name": f"{plan.file_stem}{suffix}"})
+        common = dict(plan=plan, fw=plan.fw, pages=PLAN_PAGES, downloads=downloads)
+
+        src = plan.page("index")
+        self._page(src, "plan_overview.md.j2", **common, income=d.income_table(plan.data, plan.fw),
+                   funding_chart=self._funding_chart(plan, src))
+
+        doc = d.build(plan.data, plan.fw)
+        first_section = next((i for i, b in enumerate(doc.blocks) if isinstance(b, d.Heading) and b.level == 2),
+                             len(doc.blocks))
+        self._page(plan.page("narrative"), "plan_narrative.md.j2", **common, narrative=doc.blocks[first_section:],
+                   sortable=frozenset({"Expenditure by scheme"}))
+
+        src = plan.page("funding")
+        self._page(src, "plan_funding.md.j2", **common, income=d.income_table(plan.data, plan.fw),
+                   funding_chart=self._funding_chart(plan, src),
+                   expenditure=d.expenditure_table(plan.data, plan.fw) if plan.schemes else [],
+                   schemes_not_stated=_not_stated(plan.data.get("schemes")),
+                   type_chart=self._scheme_type_chart(plan, src),
+                   category=d.spend_by_category_table(plan.data, plan.fw),
+                   category_chart=self._category_chart(plan, src),
+                   dfg=d.dfg_table(plan.data, plan.fw), minimum_spend=self._minimum_spend(plan),
+                   names={key: plan.fw.names(key) for key in ("scheme_types", "funding_streams", "areas_of_spend",
+                                                                "commissioner_kinds")})
+
+        src = plan.page("metrics")
+        self._page(src, "plan_metrics.md.j2", **common, metrics=self._metrics(plan, src),
+                   capacity=d.capacity_demand_table(plan.data, plan.fw))
+
+        risks = [[r["risk"], " ".join(str(r.get("mitigation") or "").split()), r.get("likelihood"), r.get("impact"),
+                  r.get("owner"), r.get("timescale")] for r in plan.data.get("risks") or []]
+        self._page(plan.page("risks"), "plan_risks.md.j2", **common,
+                   risks=html.table(["Risk", "Mitigation", "Likelihood", "Impact", "Owner", "Timescale"], risks,
+                                    caption="Risks and mitigations", drop_empty_columns=True) if risks else "",
+                   uec=d.uec_table(plan.data, plan.fw), related=plan.data.get("related_documents") or [],
+                   safe_link=_safe_http_link)
+
+    def _funding_chart(self, plan: SitePlan, page_src: str) -> Markup:
+        stated = [s for s in plan.streams if s.amounts]
+        years = [y for y in plan.fw.financial_years if y in plan.totals]
+        if not stated or not years:
+            return Markup("")
+        series = [charts.Series(s.name, [s.amounts.get(y) for y in years]) for s in stated]
+        alt = "Bar chart of the pooled fund by funding stream. " + " ".join(
+            f"{y}: " + "; ".join(f"{s.name} {money_text(s.amounts[y])}" for s in stated if y in s.amounts) + "."
+            for y in years)
+        caption = "Funding mix: the income the plan states, by funding stream and year"
+        if plan.totals_partial:
+            caption += " (streams the document leaves to the planning template are not shown)"
+        return self._chart(page_src, f"{plan.folder}/charts/funding-mix.svg",
+                           charts.stacked_bars(years, series), alt, caption)
+
+    def _scheme_type_chart(self, plan: SitePlan, page_src: str) -> dict:
+        """Scheme expenditure summed by scheme type, with its table; empty where no scheme gives a type."""
+        schemes = plan.schemes
+        if not schemes or not any(s.get("type") for s in schemes):
+            return {}
+        years = plan.fw.financial_years
+        types = plan.fw.names("scheme_types")
+        sums: dict[str, dict[str, int]] = {}
+        for scheme in schemes:
+            label = types.get(scheme.get("type"), "Type not given")
+            for year in years:
+                amount = (scheme.get("expenditure") or {}).get(year)
+                if isinstance(amount, int):
+                    sums.setdefault(label, {}).setdefault(year, 0)
+                    sums[label][year] += amount
+        labels = sorted(sums, key=lambda k: (-sum(sums[k].values()), k))
+        rows = [[label] + [sums[label].get(y) for y in years] for label in labels]
+        used_years = [y for y in years if any(y in sums[k] for k in labels)]
+        series = [charts.Series(y, [sums[k].get(y) for k in labels]) for y in used_years]
+        alt = "Bar chart of scheme expenditure by scheme type. " + " ".join(
+            f"{label}: " + ", ".join(f"{money_text(sums[label][y])} in {y}" for y in used_years if y in sums[label])
+            + "." for label in labels)
+        figure = self._chart(page_src, f"{plan.folder}/charts/spend-by-scheme-type.svg",
+                             charts.stacked_bars(labels, series), alt,
+                             "Scheme expenditure by scheme type, stacked by financial year")
+        table = html.table(["Scheme type"] + years, rows, caption="Scheme expenditure by scheme type",
+                           money_columns=frozenset(range(1, len(years) + 1)))
+        return {"figure": figure, "table": table}
+
+    def _category_chart(self, plan: SitePlan, page_src: str) -> Markup:
+        rows = plan.data.get("spend_by_category") or []
+        years = [y for y in plan.fw.financial_years if any(y in (r.get("amounts") or {}) for r in rows)]
+        if not rows or not years:
+            return Markup("")
+        labels = [r["category"] for r in rows]
+        series = [charts.Series(y, [(r.get("amounts") or {}).get(y) for r in rows]) for y in years]
+        alt = "Bar chart of spend by category. " + " ".join(
+            f"{r['category']}: " + ", ".join(f"{money_text(r['amounts'][y])} in {y}" for y in years
+                                             if y in r["amounts"]) + "." for r in rows)
+        return self._chart(page_src, f"{plan.folder}/charts/spend-by-category.svg",
+                           charts.stacked_bars(labels, series), alt, "Spend by category, as the plan states it")
+
+    def _minimum_spend(self, plan: SitePlan) -> Markup:
+        stated = plan.data.get("minimum_spend") or {}
+        if not stated:
+            return Markup("")
+        years = plan.fw.financial_years
+        names = {rule["id"]: rule["name"] for rule in plan.fw.items("minimum_spend")}
+        rows = [[names.get(rule_id, rule_id)] + [amounts.get(y) for y in years] for rule_id, amounts in stated.items()]
+        return html.table(["Minimum"] + years, rows, caption="Minimum spend the plan states",
+                          money_columns=frozenset(range(1, len(years) + 1)))
+
+    def _metrics(self, plan: SitePlan, page_src: str) -> list[dict]:
+        given = plan.data.get("metrics") or {}
+        out = []
+        entries = [(m, given.get(m["id"]), False) for m in plan.fw.items("metrics")]
+        entries += [({"id": f"local-{m['id']}", "name": m["name"], "unit": m.get("unit", ""), "definition": ""}, m,
+                     True) for m in plan.data.get("local_metrics") or []]
+        for metric, value, local in entries:
+            item = {"metric": metric, "local": local, "value": value or {}, "not_stated": _not_stated(value),
+                    "missing": value is None, "table": Markup(""), "figure": Markup("")}
+            baseline = numeric_periods((value or {}).get("baseline"))
+            goals = numeric_periods((value or {}).get("goals"))
+            unit = metric.get("unit", "")
+            if baseline or goals:
+                rows = [[p, v, None] for p, v in baseline] + [[p, None, v] for p, v in goals]
+                item["table"] = html.table(["Period", "Baseline", "Goal"], rows,
+                                           caption=f"{metric['name']}: baseline and goals",
+                                           numeric_columns=frozenset({1, 2}))
+            if baseline and goals or len(baseline) + len(goals) > 1:
+                alt = (f"Bar chart of {metric['name']} ({unit}). "
+                       + ("Baseline: " + "; ".join(f"{p} {d.number(v)}" for p, v in baseline) + ". " if baseline else "")
+                       + ("Goals: " + "; ".join(f"{p} {d.number(v)}" for p, v in goals) + "." if goals else ""))
+                item["figure"] = self._chart(page_src, f"{plan.folder}/charts/metric-{metric['id']}.svg",
+                                             charts.goal_against_baseline(baseline, goals), alt.strip(),
+                                             f"{metric['name']}: goals against the baseline ({unit})")
+            out.append(item)
+        return out
+
+    # -- comparisons across HWBs -----------------------------------------------------------
+
+    def _comparison(self, period: str) -> None:
+        fw = load_framework(period)
+        plans = [p for p in self.plans if p.period == period]
+        src = f"compare/{period}.md"
+        years = fw.financial_years
+        streams = fw.items("funding_streams")
+        pooled = []
+        for year in years:
+            # A stream no plan gives a figure for in this year is named in a note, not a column of blanks.
+            used = [s for s in streams if any(st.id == s["id"] and year in st.amounts for p in plans for st in p.streams)]
+            unused = [s["name"] for s in streams if s not in used]
+            rows = []
+            for plan in plans:
+                by_id = {s.id: s for s in plan.streams}
+                row = [plan.hwb_name]
+                for stream in used:
+                    got = by_id.get(stream["id"])
+                    row.append(got.amounts.get(year) if got and year in got.amounts
+                               else ("not stated" if got and got.not_stated else None))
+                row.append(plan.totals.get(year))
+                rows.append(row)
+            charted = [p for p in plans if year in p.totals]
+            figure = Markup("")
+            if charted:
+                series = [charts.Series(s["name"], [next((st.amounts.get(year) for st in p.streams if st.id == s["id"]),
+                                                         None) for p in charted]) for s in used]
+                alt = f"Bar chart of the pooled fund in {year} by HWB, stacked by funding stream. " + " ".join(
+                    f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
+                                                                     else "") + "." for p in charted)
+                figure = self._chart(src, f"compare/charts/{period}-pooled-fund-{year}.svg",
+                                     charts.stacked_bars([p.hwb_name for p in charted], series), alt,
+                                     f"Pooled fund {year} by HWB and funding stream (stated amounts)")
+            pooled.append({"year": year, "rows": rows, "figure": figure, "streams": used, "unused": unused})
+
+        per_head = []
+        for plan in plans:
+            population = plan.population
+            per_head.append({"plan": plan, "population": population,
+                             "values": {y: plan.spend_per_head(y) for y in years}})
+
+        metrics = []
+        for metric in fw.items("metrics"):
+            goal_periods: list[str] = []
+            rows = []
+            for plan in plans:
+                value = (plan.data.get("metrics") or {}).get(metric["id"])
+                goals = dict(numeric_periods((value or {}).get("goals")))
+                for label in goals:
+                    if label not in goal_periods:
+                        goal_periods.append(label)
+                rows.append({"plan": plan, "value": value or {}, "goals": goals, "not_stated": _not_stated(value),
+                             "baseline": "; ".join(f"{p}: {d.number(v)}"
+                                                   for p, v in numeric_periods((value or {}).get("baseline")))})
+            metrics.append({"metric": metric, "rows": rows, "periods": sorted(goal_periods)})
+        self._page(src, "compare.md.j2", fw=fw, plans=plans,
+                   other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
+                   per_head=per_head, metrics=metrics)
+
+    # -- reference pages from the frameworks ------------------------------------------------
+
+    def _reference(self) -> None:
+        defs = schema_ref.load_defs(FRAMEWORKS_DIR)
+        self.files["schemas/defs.schema.json"] = FRAMEWORKS_DIR / schema_ref.DEFS_FILE
+        frameworks = [load_framework(p) for p in available_periods()]
+        for fw in frameworks:
+            self.files[f"schemas/{fw.period}/plan.schema.json"] = fw.schema_path
+            self._page(f"reference/{fw.period}/index.md", "framework.md.j2", fw=fw,
+                       outline=list(fw.outline), kinds=_KIND_WORDS, money_rules=_money_rules(fw),
+                       plans=[p for p in self.plans if p.period == fw.period])
+            self._page(f"reference/{fw.period}/fields.md", "fields.md.j2", fw=fw,
+                       fields=schema_ref.fields(fw, defs), schema_title=fw.schema().get("title", ""))
+        self._page("reference/index.md", "reference.md.j2", frameworks=frameworks, extra_docs=self.extra_docs,
+                   defs_title=defs.get("title", ""))
+
+
+_KIND_WORDS = {
+    "national_condition": "National condition", "planning_requirement": "Planning requirement",
+    "kloe": "Key line of enquiry", "section": "Section", "prompt": "Prompt", "part": "Part",
+}
+
+
+def _money_rules(fw: Framework) -> list[list[str]]:
+    streams = fw.names("funding_streams")
+    lists = {"area_of_spend": "areas_of_spend", "commissioner": "commissioner_kinds", "scheme_type": "scheme_types"}
+    words = {"area_of_spend": "area of spend", "commissioner": "commissioner", "scheme_type": "scheme type"}
+    rows = []
+    for rule in fw.items("minimum_spend"):
+        where = "; ".join(f"{words.get(key, key)}: " + ", ".join(fw.names(lists[key]).get(v, v) for v in values)
+                          for key, values in (rule.get("where") or {}).items() if key in lists)
+        rows.append([rule["name"], f"At least the minimum the plan states, from {streams.get(rule['funding_stream'])}",
+                     where or "all schemes the stream funds"])
+    for rule in fw.items("ring_fenced"):
+        types = fw.names("scheme_types")
+        rows.append([f"Ring-fenced: {streams.get(rule['funding_stream'])}", "Spent only on schemes of these types",
+                     ", ".join(types.get(t, t) for t in rule["scheme_types"])])
+    return rows
+
+
+def _not_stated(value) -> str:
+    return str(value["not_stated"]) if isinstance(value, dict) and value.get("not_stated") else ""
+
+
+def _safe_http_link(url) -> str:
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:,.0f} KB" if count >= 1024 else f"{count} bytes"

@@ -1,0 +1,194 @@
+"""The bcfc MkDocs plugin: the plans under plans/ become the site's pages at build time.
+
+    plugins:
+      - search
+      - bcfc:
+          plans: plans          # the folder of plan files, relative to mkdocs.yml
+
+Events used (MkDocs 1.6):
+- on_config: resolve the plans folder; add the site's stylesheet and script.
+- on_pre_build: load and validate every plan. A plan with errors stops the build with a
+  PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
+- on_files: generate every page, chart, download and schema as File.generated(...).
+- on_nav / on_pre_page: the navigation, and each page's date for the sitemap (the newest date
+  the plans state, so the same plans give the same sitemap.xml.gz).
+- on_serve: watch the plans folder, so `mkdocs serve` / `bcfc serve` rebuilds on a change.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from bcf_schema import report
+from bcf_schema.findings import Severity
+from bcf_schema.validate import discover, validate_file
+
+from .. import outputs
+from .model import SitePlan
+from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, SiteBuilder
+
+log = logging.getLogger("mkdocs.plugins.bcfc")
+
+FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
+
+# Rendered documents by (plan bytes, period): `mkdocs serve` rebuilds re-render only changed plans.
+_DOCUMENT_CACHE: dict[tuple[str, str, str], dict[str, bytes]] = {}
+_CACHE_LIMIT = 1024
+
+
+class BcfcConfig(base.Config):
+    plans = c.Type(str, default="plans")
+    # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
+    # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
+    documents = c.Optional(c.Type(str))
+
+
+class BcfcPlugin(BasePlugin[BcfcConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.plans: list[SitePlan] = []
+        self.plans_dir: Path | None = None
+        self.page_dates: dict[str, str] = {}
+        self.generated_nav: list | None = None
+        self.default_date = FALLBACK_DATE
+
+    # -- configuration -----------------------------------------------------------------------
+
+    def _resolve(self, config, value: str) -> Path:
+        base_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        return (base_dir / value).resolve()
+
+    def on_config(self, config):
+        if self.generated_nav is not None and config.nav is self.generated_nav:
+            config.nav = None  # the same config built again: generate the navigation afresh
+        self.plans_dir = self._resolve(config, self.config.plans)
+        if ASSET_CSS not in config.extra_css:
+            config.extra_css.append(ASSET_CSS)
+        if ASSET_JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(c.ExtraScriptValue(ASSET_JS))
+        return config
+
+    # -- the plans -------------------------------------------------------------------------------
+
+    def on_pre_build(self, *, config):
+        assert self.plans_dir is not None
+        if not self.plans_dir.is_dir():
+            raise PluginError(f"bcfc: no plans folder at {self._show(self.plans_dir)} (set `plans:` under the bcfc "
+                              "plugin in mkdocs.yml)")
+        files, missing = discover([str(self.plans_dir)])
+        errors, plans = [], []
+        for path in files:
+            # The path as `bcfc build` gives it (relative to the working folder): the planning
+            # template records it, so both routes give the same bytes.
+            path = self._show(Path(path))
+            result = validate_file(path)
+            problems = [f for f in result.findings if f.severity is Severity.ERROR]
+            for finding in result.findings:
+                if finding.severity is Severity.WARNING:
+                    log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
+            if problems or result.plan is None or result.framework is None:
+                errors.extend(problems or result.findings)
+                continue
+            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework)))
+        if errors or missing:
+            text = report.as_text(missing + errors, len(files))
+            raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        self.plans = plans
+
+    @staticmethod
+    def _show(path: Path) -> str:
+        """A path as a person would type it: relative to the working folder where it is inside it."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def _documents(self, plan: SitePlan) -> dict[str, bytes]:
+        raw = plan.source.path.read_bytes()
+        key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
+        if key in _DOCUMENT_CACHE:
+            return _DOCUMENT_CACHE[key]
+        names = [outputs.NARRATIVE_DOCX, outputs.TEMPLATE_XLSX, "plan.yaml"]
+        documents = None
+        if self.config.documents:
+            folder = Path(self.config.documents) / plan.slug
+            try:
+                if (folder / "plan.yaml").read_bytes() == raw:
+                    documents = {name: (folder / name).read_bytes() for name in names}
+            except OSError:
+                documents = None
+        if documents is None:
+            with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
+                outputs.render_plan(plan.source, Path(tmp))
+                documents = {name: (Path(tmp) / name).read_bytes() for name in names}
+        if len(_DOCUMENT_CACHE) >= _CACHE_LIMIT:
+            _DOCUMENT_CACHE.clear()
+        _DOCUMENT_CACHE[key] = documents
+        return documents
+
+    # -- the files ---------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, /, *, config):
+        extra_docs = []
+        for file in files.documentation_pages():
+            if file.generated_by is None and file.src_uri != "index.md":
+                extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
+        builder = SiteBuilder(self.plans, documents={p.slug: self._documents(p) for p in self.plans},
+                              use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs))
+        generated = builder.build()
+        for src_uri, content in generated.items():
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                log.info(f"bcfc: the generated {src_uri} replaces the one in {config.docs_dir}")
+                files.remove(existing)
+            if isinstance(content, Path):
+                files.append(File.generated(config, src_uri, abs_src_path=str(content),
+                                            inclusion=InclusionLevel.INCLUDED))
+            else:
+                files.append(File.generated(config, src_uri, content=content, inclusion=InclusionLevel.INCLUDED))
+        if not config.nav:  # a nav written in mkdocs.yml wins
+            config.nav = self.generated_nav = builder.nav()
+        dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in PLAN_PAGES}
+        newest = max((d for d in dates.values() if d), default=FALLBACK_DATE)
+        self.page_dates = {uri: date or newest for uri, date in dates.items()}
+        self.default_date = newest
+        return files
+
+    def on_pre_page(self, page, /, *, config, files):
+        # The sitemap's <lastmod> and the gzip time of sitemap.xml.gz come from these dates: the
+        # newest date a plan states, never the time of the build.
+        page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
+        return page
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
+        return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
+                              '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
+
+    # -- live preview ------------------------------------------------------------------------------
+
+    def on_serve(self, server, /, *, config, builder):
+        if self.plans_dir is not None and self.plans_dir.is_dir():
+            server.watch(str(self.plans_dir))
+        return server
+
+
+def _title_of(file: File) -> str:
+    """The first level-1 heading of a Markdown page in docs_dir, for the navigation."""
+    try:
+        for line in Path(file.abs_src_path).read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    except (OSError, TypeError):
+        pass
+    return ""

@@ -1,0 +1,1 @@
+"""Helpers for the site's browser tests: building the site once, serving it, driving Chromium."""

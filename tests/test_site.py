@@ -1,0 +1,339 @@
+"""The published site, read as files: strict builds, atomic swaps, safe plan text, stable bytes.
+
+The site is built once per session (tests/browser/helpers.built_site) with `bcfc build`, from the
+example plans plus two fixture plans; tests that must break something build their own copy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import html.parser
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+
+from bcf_schema import available_periods, load, load_framework
+from browser import helpers
+from conftest import EXAMPLE_PLANS, ROOT
+from renderers.site import html as site_html
+from renderers.site.model import SitePlan
+from renderers.outputs import PlanSource
+
+MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
+
+
+@pytest.fixture(scope="module")
+def site():
+    return helpers.built_site()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def html_pages(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.html"))
+
+
+class _Page(html.parser.HTMLParser):
+    """Every element with its attributes, the links, and the text inside <script> elements."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        self._in_script = tag == "script"
+        for name, value in attrs:
+            if value and ((tag == "a" and name == "href") or (tag in ("img", "script") and name == "src")
+                          or (tag == "link" and name == "href")):
+                self.links.append((tag, value))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(text: str) -> _Page:
+    page = _Page()
+    page.feed(text)
+    return page
+
+
+def links_of(page: Path) -> list[tuple[str, str]]:
+    return parse(page.read_text(encoding="utf-8")).links
+
+
+# -- building -----------------------------------------------------------------------------------
+
+def test_bcfc_build_builds_the_site_with_no_warnings(site):
+    assert "built the site into site/" in site.build_output
+    assert "WARNING" not in site.build_output
+    assert (site.site / "index.html").is_file()
+    assert not [p for p in site.work.iterdir() if p.name.startswith(".site.")]  # no staging folder left
+
+
+def test_mkdocs_build_strict_passes_on_the_example_plans(tmp_path):
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(ROOT / "plans", tmp_path / "plans")
+
+    result = subprocess.run([MKDOCS, "build", "--strict"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env={**_env(), "NO_MKDOCS_2_WARNING": "1"})
+
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+    for plan in EXAMPLE_PLANS:
+        folder = tmp_path / "site" / "plans" / plan.parent.name / plan.stem
+        for page in ("index.html", "narrative/index.html", "funding/index.html", "metrics/index.html",
+                     "risks/index.html"):
+            assert (folder / page).is_file(), f"{plan}: no {page}"
+
+
+def test_the_same_plans_give_a_byte_identical_site(site, tmp_path):
+    # A second build of the same inputs, by MkDocs itself (documents rendered afresh, not reused).
+    result = subprocess.run([MKDOCS, "build", "--strict", "-d", str(tmp_path / "again")], cwd=site.work,
+                            capture_output=True, text=True, timeout=300, env=_env())
+    assert result.returncode == 0, result.stderr
+    first, second = snapshot(site.site), snapshot(tmp_path / "again")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    # The sitemap's page dates, and so the time in sitemap.xml.gz, are the newest date the plans
+    # state, never the clock.
+    with gzip.open(site.site / "sitemap.xml.gz") as f:
+        assert f.read() == (site.site / "sitemap.xml").read_bytes()
+    newest = max(SitePlan(PlanSource(p, load(p).data, load_framework(load(p).data["framework"]))).latest_date()
+                 for p in site.plans)
+    stamp = int.from_bytes((site.site / "sitemap.xml.gz").read_bytes()[4:8], "little")
+    assert dt.datetime.fromtimestamp(stamp, dt.timezone.utc).date().isoformat() == newest
+
+
+def test_a_failed_site_build_leaves_the_previous_site(tmp_path):
+    helpers.make_workspace(tmp_path)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("the previous site", encoding="utf-8")
+    before = snapshot(tmp_path / "site")
+    (tmp_path / "docs" / "broken.md").write_text("# Broken\n\nSee [the missing page](missing.md).\n",
+                                                 encoding="utf-8")
+
+    result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+
+    assert result.returncode == 1
+    assert "missing.md" in result.stderr and "previous site was left as it was" in result.stderr
+    assert snapshot(tmp_path / "site") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_plan_with_errors_stops_mkdocs_naming_the_file_and_line(tmp_path):
+    helpers.make_workspace(tmp_path)
+    plan = tmp_path / "plans" / "rutland" / "2023-25.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("version:", "versoin:", 1), encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("version:"))
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "keep.txt").write_text("previous", encoding="utf-8")
+
+    result = subprocess.run([MKDOCS, "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env=_env())
+
+    assert result.returncode != 0
+    assert f"plans/rutland/2023-25.yaml:{line}:1: error BCF103" in result.stderr, result.stderr
+    assert "the site was not built" in result.stderr
+    assert (tmp_path / "site" / "keep.txt").read_text(encoding="utf-8") == "previous"
+
+
+def _env():
+    import os
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+# -- what is in the site --------------------------------------------------------------------------
+
+def test_every_plan_has_its_pages_and_downloads(site):
+    for plan in site.plans:
+        folder = site.site / "plans" / plan.parent.name / plan.stem
+        stem = f"{plan.parent.name}-{plan.stem}"
+        assert (folder / f"{stem}.yaml").read_bytes() == plan.read_bytes()
+        assert (folder / f"{stem}-narrative.docx").read_bytes()[:2] == b"PK"
+        assert (folder / f"{stem}-planning-template.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_every_link_and_image_in_the_site_resolves(site):
+    broken = []
+    for page in html_pages(site.site):
+        base = "/" + page.relative_to(site.site).as_posix()
+        for tag, url in links_of(page):
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url.startswith(("#", "mailto:")):
+                continue
+            target = urlsplit(urljoin(base, url)).path
+            path = site.site / unquote(target).lstrip("/")
+            if target.endswith("/"):
+                path = path / "index.html"
+            if not path.is_file():
+                broken.append(f"{base}: {tag} {url}")
+    assert broken == []
+
+
+def test_nothing_is_fetched_from_elsewhere_when_a_page_is_read(site):
+    outside = []
+    for page in html_pages(site.site):
+        for tag, url in links_of(page):
+            if tag in ("script", "link", "img") and urlsplit(url).scheme in ("http", "https", ""):
+                if urlsplit(url).netloc:
+                    outside.append(f"{page.name}: {tag} {url}")
+    assert outside == []
+    for css in site.site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert "fonts.googleapis" not in text and "@import url(http" not in text, css
+
+
+def test_every_image_has_a_text_alternative(site):
+    missing = [f"{page}: {attrs.get('src')}" for page in html_pages(site.site)
+               for tag, attrs in parse(page.read_text(encoding="utf-8")).elements
+               if tag == "img" and not (attrs.get("alt") or "").strip()]
+    assert missing == []
+
+
+def test_charts_are_static_svg_with_their_figures_in_a_table(site):
+    rich = site.site / "plans" / "rutland" / "2023-25"
+    for chart in ("funding-mix", "spend-by-scheme-type", "spend-by-category"):
+        svg = (rich / "charts" / f"{chart}.svg").read_bytes()
+        assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg and b"<script" not in svg
+        assert b"<dc:date>" not in svg  # no build time in the file
+    funding = (rich / "funding" / "index.html").read_text(encoding="utf-8")
+    assert 'alt="Bar chart of the pooled fund by funding stream. 2023-24: Minimum NHS contribution £3,000,000' \
+        in funding
+    assert "<caption>Scheme expenditure by scheme type</caption>" in funding  # the chart's own figures
+    metrics = (rich / "metrics" / "index.html").read_text(encoding="utf-8")
+    assert "charts/metric-avoidable_admissions.svg" in metrics and "Baseline: 2022-23 812.5" in metrics
+
+
+def test_comparisons_show_each_periods_plans_side_by_side(site):
+    page = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
+    for name in ("Rutland", "Bracknell Forest", "Warwickshire", "Worcestershire"):
+        assert f'<th scope="row">{name}</th>' in page
+    assert "£102.32" in page  # Rutland: £4,200,000 / 41,049 people in 2023-24, rounded to the penny
+    assert "Pooled fund per head of population" in page
+    for metric in load_framework("2023-25").items("metrics"):
+        assert f"{metric['name']}: each plan" in page
+    for period in {yaml.safe_load(p.read_text(encoding="utf-8"))["framework"] for p in site.plans}:
+        assert (site.site / "compare" / period / "index.html").is_file()
+
+
+@pytest.mark.parametrize("period", available_periods())
+def test_reference_pages_hold_every_heading_metric_and_field(site, period):
+    fw = load_framework(period)
+    source = (site.site / "reference" / period / "index.html").read_text(encoding="utf-8")
+    text = page_text(source)
+    for entry in fw.outline:
+        assert f'id="{entry.id}"' in source
+        assert " ".join(entry.title.split()) in text
+        if entry.wording:
+            assert " ".join(entry.wording.split()) in text, entry.id
+    for metric in fw.items("metrics"):
+        assert " ".join(metric["definition"].split()) in text
+    fields = page_text((site.site / "reference" / period / "fields" / "index.html").read_text(encoding="utf-8"))
+    for key in fw.schema()["properties"]:
+        assert f" {key} " in fields
+    assert " schemes[].funding_source " in fields
+
+
+def page_text(source: str) -> str:
+    """The text a reader sees (entities decoded), with whitespace collapsed."""
+    parts: list[str] = []
+    parser = html.parser.HTMLParser()
+    parser.handle_data = parts.append
+    parser.feed(source)
+    return " ".join(" ".join(parts).split())
+
+
+def test_the_json_schemas_are_published_and_their_refs_resolve(site):
+    import jsonschema
+    import referencing
+
+    base = "https://bcfc.example/schemas/"
+
+    def retrieve(uri: str):
+        path = site.site / "schemas" / uri.removeprefix(base)
+        return referencing.Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))
+
+    registry = referencing.Registry(retrieve=retrieve)
+    for period in available_periods():
+        published = site.site / "schemas" / period / "plan.schema.json"
+        assert published.read_bytes() == load_framework(period).schema_path.read_bytes()
+        validator = jsonschema.Draft202012Validator({"$ref": f"{base}{period}/plan.schema.json"}, registry=registry)
+        for plan in EXAMPLE_PLANS:
+            data = load(plan).data  # dates as the loader gives them: strings
+            if data["framework"] == period:
+                assert list(validator.iter_errors(data)) == [], plan
+    assert (site.site / "schemas" / "defs.schema.json").is_file()
+
+
+# -- plan text is untrusted -----------------------------------------------------------------------------
+
+def test_plan_markdown_keeps_no_html_and_no_script_links():
+    out = site_html.prose(helpers.HOSTILE_TEXT)
+    assert "<script" not in out and "<img" not in out and "<iframe" not in out and "<svg" not in out
+    assert "&lt;script&gt;" in out
+    assert 'href="javascript' not in out.lower() and 'href="data:' not in out.lower()
+    link = site_html.prose("[site](https://example.org) [local](../funding/) [mail](mailto:a@b.org) "
+                           "[x](JaVaScRiPt:alert(1)) [y](java\tscript:alert(1)) [z](vbscript:msgbox)")
+    assert 'href="https://example.org"' in link and 'href="../funding/"' in link and 'href="mailto:a@b.org"' in link
+    assert link.count("<a ") == 3
+
+
+def test_plan_headings_cannot_carry_html_or_attributes():
+    import markdown
+
+    line = site_html.heading(3, helpers.HOSTILE_TITLE)
+    rendered = markdown.markdown(line, extensions=["attr_list", "toc"])  # as MkDocs renders it
+    elements = parse(rendered).elements
+    assert [tag for tag, _ in elements] == ["h3"]
+    assert set(elements[0][1]) == {"id"}  # no onclick, nothing but the heading's anchor
+    assert "&lt;script&gt;" in rendered and "onclick=" in rendered  # the text, shown as text
+
+
+def test_the_hostile_plans_pages_hold_its_text_as_text(site):
+    folder = site.site / "plans" / "bracknell-forest" / "2023-25"
+    for path in folder.rglob("index.html"):
+        page = parse(path.read_text(encoding="utf-8"))
+        handlers = [(tag, name) for tag, attrs in page.elements for name in attrs if name.startswith("on")]
+        assert handlers == [], path
+        assert not [tag for tag, _ in page.elements if tag in ("iframe", "object", "embed")], path
+        assert helpers.PWNED_FLAG not in "".join(page.scripts), path
+        assert not [url for tag, url in page.links if url.strip().lower().startswith(("javascript:", "data:"))]
+    narrative = (folder / "narrative" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__bcfcPwned" in narrative
+    assert "&lt;img src=x onerror=" in narrative
+
+
+# -- the numbers ----------------------------------------------------------------------------------------
+
+def test_totals_are_whole_pounds_and_spend_per_head_is_exact():
+    fw = load_framework("2023-25")
+    plan = SitePlan(PlanSource(Path("plans/x/2023-25.yaml"), {
+        "hwbs": [{"name": "X", "code": "E06000017"}], "population": {"count": 3},
+        "funding": {"streams": {"minimum_nhs_contribution": {"2023-24": 10, "2024-25": 1},
+                                "ibcf": {"not_stated": "elsewhere"}}}}, fw))
+    assert plan.totals == {"2023-24": 10, "2024-25": 1} and plan.totals_partial
+    assert str(plan.spend_per_head("2023-24")) == "3.33"
+    assert plan.spend_per_head("2024-25") is not None and str(plan.spend_per_head("2024-25")) == "0.33"
