@@ -11,11 +11,13 @@ from bcf_schema import report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.validate import validate_file, validate_paths
+from bcfc import commands, gitbase
 
 # The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
 # run on every commit, starts in a third of the time without them.
 
 DEFAULT_RULES = "bcfc-rules.yaml"
+SITE_CONFIG = "mkdocs.yml"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +33,9 @@ def cli():
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--rules", "rules_file", type=click.Path(),
               help=f"Local house rules (Cerberus schemas). Default: {DEFAULT_RULES} if present.")
-def validate(paths, fmt, strict, rules_file):
+@click.option("--base", "base", metavar="GIT_REF",
+              help="Also check that each plan changed since this git ref has a new version and history entry.")
+def validate(paths, fmt, strict, rules_file, base):
     """Check plans against their framework's schema and rules.
 
     PATHS are plan files or folders (default: plans/). Exit status: 0 clean,
@@ -41,6 +45,12 @@ def validate(paths, fmt, strict, rules_file):
     if rules_file is None and Path(DEFAULT_RULES).is_file():
         rules_file = DEFAULT_RULES
     result = validate_paths(paths, rules_file, keep_plans=False)
+    if base:
+        try:
+            gitbase.check_versions(result, base)
+        except gitbase.GitError as err:
+            click.echo(f"bcfc validate: {err}", err=True)
+            sys.exit(2)
     click.echo(report.FORMATS[fmt](result.findings, len(result.results)))
     if result.io_errors or result.rule_file_findings:
         sys.exit(2)
@@ -121,10 +131,15 @@ def render_excel(plan, output):
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(),
               help="Where the documents go: OUT/<hwb>/<period>/.")
 @click.option("--rules", "rules_file", type=click.Path(), help=f"Local house rules (default: {DEFAULT_RULES} if present).")
-def build(plans_dir, out_dir, rules_file):
-    """Validate every plan, then render its narrative and planning template.
+@click.option("-f", "--config-file", "config_file", default=SITE_CONFIG, show_default=True, type=click.Path(),
+              help="The site's MkDocs configuration; without the file no site is built.")
+@click.option("--site/--no-site", "with_site", default=True, show_default=True,
+              help="Build the site (mkdocs, strict) after the documents.")
+def build(plans_dir, out_dir, rules_file, config_file, with_site):
+    """Validate every plan, render its narrative and planning template, then build the site.
 
-    If any plan has errors nothing is replaced: the previous outputs stay as they were.
+    If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
+    built into a staging folder and swapped in only when the whole build succeeded.
     """
     from renderers import outputs
     if rules_file is None and Path(DEFAULT_RULES).is_file():
@@ -148,6 +163,35 @@ def build(plans_dir, out_dir, rules_file):
 
     outputs.render_all(sources, Path(out_dir), progress)
     click.echo(f"built {len(sources)} plan(s) into {out_dir}/")
+    if with_site and Path(config_file).is_file():
+        from renderers.site import SiteBuildError, build_site
+        click.echo(f"building the site from {config_file} ...", err=True)
+        try:
+            site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=out_dir)
+        except SiteBuildError as err:
+            click.echo(f"{err}\nsite not built: the previous site was left as it was", err=True)
+            sys.exit(1)
+        click.echo(f"built the site into {os.path.relpath(site_dir)}/")
+    elif with_site:
+        click.echo(f"no {config_file}: the site was not built", err=True)
+
+
+@cli.command()
+@click.option("-f", "--config-file", "config_file", default=SITE_CONFIG, show_default=True, type=click.Path(),
+              help="The site's MkDocs configuration.")
+@click.option("-a", "--dev-addr", "dev_addr", metavar="IP:PORT", help="Where to serve (default: 127.0.0.1:8000).")
+@click.option("--open", "open_in_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(config_file, dev_addr, open_in_browser):
+    """Preview the site, rebuilding and reloading the page when a plan or page changes."""
+    if not Path(config_file).is_file():
+        raise click.BadParameter(f"no such file: {config_file}", param_hint="--config-file")
+    from renderers.site import serve_site
+    serve_site(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
+
+
+cli.add_command(commands.new)
+cli.add_command(commands.diff)
+cli.add_command(commands.import_)
 
 
 def main():

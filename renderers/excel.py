@@ -21,6 +21,7 @@ from . import document as d
 from .deterministic import FIXED_TIME, normalise_zip
 
 POUNDS = '"£"#,##0;[Red]-"£"#,##0'
+UNALLOCATED = "Not yet allocated to schemes: "  # the income sheet's label for income the plan leaves unallocated
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
@@ -157,9 +158,16 @@ class TemplateWriter:
             formula(ws, row, column, f"=SUM({letter}4:{letter}{row - 1})").font = BOLD
         stated = (self.plan.get("funding") or {}).get("stated_total")
         if stated:
-            put(ws, row + 1, 1, "Total stated in the plan")
+            row += 1
+            put(ws, row, 1, "Total stated in the plan")
             for column, year in enumerate(self.years, 3):
-                put(ws, row + 1, column, stated.get(year), POUNDS)
+                put(ws, row, column, stated.get(year), POUNDS)
+        names = {stream["id"]: stream["name"] for stream in self.streams}
+        for stream, amounts in ((self.plan.get("funding") or {}).get("unallocated") or {}).items():
+            row += 1
+            put(ws, row, 1, f"{UNALLOCATED}{names[stream]}")
+            for column, year in enumerate(self.years, 3):
+                put(ws, row, column, amounts.get(year), POUNDS)
         widths(ws, [44, 16] + [16] * len(self.years))
 
     EXPENDITURE_COLUMNS = [("id", "Scheme ID", 12), ("name", "Scheme name", 40), ("type", "Scheme type", 30),
@@ -233,7 +241,7 @@ class TemplateWriter:
         for local in self.plan.get("local_metrics") or []:
             entries.append((local["id"], f"{local['name']} (local)", local.get("unit", ""), local))
         periods = sorted({p for *_, v in entries for key in ("baseline", "goals") for p in (v.get(key) or {})})
-        header(ws, 3, ["Metric ID", "Metric", "Unit", "Measure"] + periods + ["Rationale"])
+        header(ws, 3, ["Metric ID", "Metric", "Unit", "Measure"] + periods + ["Goal in words", "Rationale"])
         row = 4
         for metric_id, name, unit, value in entries:
             for measure in ("baseline", "goals"):
@@ -249,9 +257,10 @@ class TemplateWriter:
                 if measure == "goals":
                     words = value.get("goal_as_stated") or (
                         f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else "")
-                    put(ws, row, 5 + len(periods), " ".join(filter(None, [words, value.get("rationale", "")])))
+                    put(ws, row, 5 + len(periods), words)
+                    put(ws, row, 6 + len(periods), value.get("rationale", ""))
                 row += 1
-        widths(ws, [22, 44, 24, 10] + [12] * len(periods) + [60])
+        widths(ws, [22, 44, 24, 10] + [12] * len(periods) + [40, 60])
 
     def sheet_planning_requirements(self, ws: Worksheet) -> None:
         title(ws, "Planning requirements and where the narrative answers them")

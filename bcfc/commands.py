@@ -1,0 +1,147 @@
+"""The `new`, `diff` and `import` commands: click wiring over scaffold, plandiff and xlsx_import."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bcf_schema.framework import available_periods, load_framework
+from bcf_schema.loader import load
+
+from . import gitbase, plandiff, scaffold
+
+
+def _refuse_overwrite(path: Path) -> None:
+    if path.exists():
+        raise click.UsageError(f"{path} already exists; bcfc will not overwrite a plan "
+                               "(give another file with -o, or move that one away first)")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never replace a file
+        handle.write(text)
+
+
+@click.command("new")
+@click.argument("hwb", nargs=-1)
+@click.option("--period", required=True, help=f"The planning period, one of: {', '.join(available_periods())}.")
+@click.option("--from", "from_plan", type=click.Path(), help="An earlier plan to carry forward what still applies.")
+@click.option("-o", "--output", type=click.Path(), help="The plan file (default: plans/<hwb>/<period>.yaml).")
+def new(hwb, period, from_plan, output):
+    """Start a plan for HWB (a name or ONS code) for a planning period.
+
+    Every heading of the period's framework is written out, marked to be written; the HWB's
+    ONS code, name and ICBs come from the bundled reference list. With --from, the earlier
+    plan's metadata, schemes, governance bodies, risks and priorities carry over where the
+    new framework has a place for them; what cannot is listed.
+    """
+    if period not in available_periods():
+        raise click.BadParameter(f"choose one of: {', '.join(available_periods())}", param_hint="--period")
+    fw = load_framework(period)
+    earlier = None
+    if from_plan:
+        if not Path(from_plan).is_file():
+            raise click.BadParameter(f"no such file: {from_plan}", param_hint="--from")
+        loaded = load(from_plan)
+        if not loaded.ok:
+            finding = loaded.findings[0]
+            raise click.BadParameter(f"{finding.location}: {finding.message}", param_hint="--from")
+        earlier = loaded.data
+    queries = list(hwb)
+    if not queries and earlier:
+        queries = [str(h.get("code") or h.get("name")) for h in earlier.get("hwbs") or [] if isinstance(h, dict)]
+    if not queries:
+        raise click.UsageError("name the HWB: bcfc new Worcestershire --period 2025-26 (or give --from PLAN)")
+    try:
+        boards = [scaffold.resolve_hwb(q) for q in queries]
+        built = scaffold.new_plan(boards, fw, earlier=earlier, earlier_path=from_plan or "")
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="HWB") from err
+    path = Path(output) if output else scaffold.default_path(boards[0], fw)
+    _refuse_overwrite(path)
+    _write(path, scaffold.render(built, path))
+    required = sum(1 for e in fw.outline if e.answer == "required" and not built.plan["narrative"].get(e.id))
+    click.echo(f"wrote {path}: {', '.join(b.short_name for b in boards)}, {fw.title}; "
+               f"{required} required heading(s) to write")
+    for warning in built.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if from_plan:
+        click.echo(f"carried from {from_plan}:", err=True)
+        for item in built.carried or ["nothing"]:
+            click.echo(f"  {item}", err=True)
+        if built.not_carried:
+            click.echo("not carried (copy what still applies by hand):", err=True)
+            for item in built.not_carried:
+                click.echo(f"  {item}", err=True)
+
+
+@click.command("diff")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--base", "base", metavar="GIT_REF",
+              help="Compare every plan under --plans changed since this git ref with the working tree.")
+@click.option("--plans", "plans_dir", default="plans", show_default=True, help="The plans folder (with --base).")
+@click.option("--format", "fmt", type=click.Choice(sorted(plandiff.FORMATS)), default="text", show_default=True,
+              help="text for people, markdown for a pull request comment, json for tools.")
+def diff(files, base, plans_dir, fmt):
+    """What changed between two plans, in the plan's terms: OLD NEW, or --base GIT_REF.
+
+    Funding by stream and year, schemes added, removed and changed, metric goals,
+    narrative sections (words added and removed) and metadata. Exit status 0 whether
+    or not anything changed; 2 for a usage, file or git error.
+    """
+    if base and files:
+        raise click.UsageError("give either two files or --base GIT_REF, not both")
+    if base:
+        try:
+            changed = gitbase.changed_plans(base, plans_dir)
+        except gitbase.GitError as err:
+            click.echo(f"bcfc diff: {err}", err=True)
+            sys.exit(2)
+        diffs = [plandiff.compare_sources(c.old, c.new, c.path) for c in changed]
+    else:
+        if len(files) != 2:
+            raise click.UsageError("give two plan files (OLD NEW), or --base GIT_REF")
+        raws = []
+        for name in files:
+            try:
+                raws.append(Path(name).read_bytes())
+            except OSError as err:
+                click.echo(f"bcfc diff: cannot read {name}: {err.strerror}", err=True)
+                sys.exit(2)
+        diffs = [plandiff.compare_sources(raws[0], raws[1], f"{files[0]} -> {files[1]}")]
+    click.echo(plandiff.FORMATS[fmt](diffs), nl=False)
+
+
+@click.command("import")
+@click.argument("template", type=click.Path())
+@click.option("-o", "--output", type=click.Path(),
+              help="The plan file (default: plans/<hwb>/<period>.yaml); '-' for standard output.")
+def import_(template, output):
+    """Read a planning template (.xlsx, as `bcfc render excel` lays it out) into a plan's YAML.
+
+    Income, schemes, metric goals, capacity and demand and the cover's details come back
+    as data; formulas (totals) are not imported; the narrative headings are marked to be written.
+    """
+    from . import xlsx_import  # openpyxl: imported only by the command that needs it
+
+    if not Path(template).is_file():
+        raise click.BadParameter(f"no such file: {template}", param_hint="TEMPLATE")
+    try:
+        imported = xlsx_import.read(template)
+    except xlsx_import.TemplateError as err:
+        click.echo(f"bcfc import: {template}: {err}", err=True)
+        sys.exit(2)
+    to_stdout = output == "-"
+    path = Path("plan.yaml") if to_stdout else Path(output) if output else xlsx_import.default_path(imported)
+    text = xlsx_import.render(imported, path if not to_stdout else Path.cwd() / "plans" / "x" / "plan.yaml",
+                              Path(template).name)
+    if to_stdout:
+        click.echo(text, nl=False)
+    else:
+        _refuse_overwrite(path)
+        _write(path, text)
+        click.echo(f"wrote {path} from {template}")
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
