@@ -18,6 +18,7 @@ from bcfc import commands, gitbase
 
 DEFAULT_RULES = "bcfc-rules.yaml"
 SITE_CONFIG = "mkdocs.yml"
+CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,16 +162,23 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
         done += 1
         click.echo(f"[{done}/{len(sources)}] {source.path}", err=True)
 
-    outputs.render_all(sources, Path(out_dir), progress)
-    click.echo(f"built {len(sources)} plan(s) into {out_dir}/")
-    if with_site and Path(config_file).is_file():
-        from renderers.site import SiteBuildError, build_site
-        click.echo(f"building the site from {config_file} ...", err=True)
-        try:
-            site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=out_dir)
-        except SiteBuildError as err:
-            click.echo(f"{err}\nsite not built: the previous site was left as it was", err=True)
-            sys.exit(1)
+    site = with_site and Path(config_file).is_file()
+    # Documents and site are staged and swapped in together at the end: a failure anywhere leaves
+    # both build/ and site/ as they were.
+    with outputs.staged(Path(out_dir)) as documents:
+        rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
+        if site:
+            from renderers.site import SiteBuildError, build_site
+            click.echo(f"building the site from {config_file} ...", err=True)
+            try:
+                site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                                      work_dir=Path(CACHE_DIR) / "site")
+            except SiteBuildError as err:
+                click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
+                sys.exit(1)
+    click.echo(f"built {len(sources)} plan(s) into {out_dir}/ ({rendered} rendered, "
+               f"{len(sources) - rendered} unchanged since the last build)")
+    if site:
         click.echo(f"built the site into {os.path.relpath(site_dir)}/")
     elif with_site:
         click.echo(f"no {config_file}: the site was not built", err=True)

@@ -5,6 +5,10 @@ of them are done, so a failed build leaves the previous outputs as they were.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -65,9 +69,81 @@ def staged(target: Path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def render_all(sources: Iterable[PlanSource], out: Path, progress: Callable[[PlanSource], None] = lambda s: None):
+def render_all(sources: Iterable[PlanSource], out: Path, progress: Callable[[PlanSource], None] = lambda s: None,
+               *, cache: Path | None = None, jobs: int | None = None) -> None:
     """Render every plan into out/<hwb>/<period>/, replacing out only if all succeed."""
     with staged(out) as stage:
-        for source in sources:
-            render_plan(source, stage / source.slug)
+        render_into(list(sources), stage, progress, cache=cache, jobs=jobs)
+
+
+def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[PlanSource], None] = lambda s: None,
+                *, cache: Path | None = None, jobs: int | None = None) -> int:
+    """Render every plan into folder/<hwb>/<period>/; return how many were rendered (not cached).
+
+    With a cache folder, a plan whose inputs (its file, its framework, the renderers' code) are
+    unchanged since an earlier build is copied from the cache instead of rendered again; the plans
+    that do need rendering are spread over the cores."""
+    todo = []
+    for source in sources:
+        cached = cache / document_key(source) if cache else None
+        if cached is not None and cached.is_dir():
+            shutil.copytree(cached, folder / source.slug)
             progress(source)
+        else:
+            todo.append((source, cached))
+    jobs = min(jobs or os.cpu_count() or 1, len(todo))
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _todo, _folder
+        _todo, _folder = todo, folder  # inherited by the forked workers: only indexes are sent
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for index in pool.imap(_render_one, range(len(todo))):
+                progress(todo[index][0])
+    else:
+        for index, (source, cached) in enumerate(todo):
+            _render_one(index, todo, folder)
+            progress(source)
+    if cache is not None:  # keep only what this build used, so the cache does not grow without end
+        used = {document_key(source) for source in sources}
+        for entry in cache.iterdir() if cache.is_dir() else ():
+            if entry.name not in used:
+                shutil.rmtree(entry, ignore_errors=True)
+    return len(todo)
+
+
+_todo: list = []
+_folder: Path = Path()
+
+
+def _render_one(index: int, todo: list | None = None, folder: Path | None = None) -> int:
+    source, cached = (todo or _todo)[index]
+    target = (folder or _folder) / source.slug
+    render_plan(source, target)
+    if cached is not None:  # written aside, then renamed: a cut-off build never leaves half an entry
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{cached.name}-", dir=cached.parent))
+        shutil.copytree(target, partial, dirs_exist_ok=True)
+        try:
+            partial.rename(cached)
+        except OSError:  # another build filled it meanwhile
+            shutil.rmtree(partial, ignore_errors=True)
+    return index
+
+
+@functools.cache
+def _renderer_digest() -> str:
+    """The renderers' own code: a change to it makes every cached document stale."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def document_key(source: PlanSource) -> str:
+    """What a plan's documents depend on: its bytes and path (the template records it), its framework
+    and the renderers."""
+    digest = hashlib.sha256(_renderer_digest().encode())
+    digest.update(source.path.as_posix().encode() + b"\0")
+    digest.update(source.path.read_bytes())
+    for name in ("framework.yaml", "plan.schema.json"):
+        digest.update((source.framework.folder / name).read_bytes())
+    return digest.hexdigest()[:32]

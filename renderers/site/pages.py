@@ -9,6 +9,7 @@ relative here from the page's own URL (Linker), for either URL style.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,12 @@ from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, l
 from .. import document as d
 from ..narrative import cell_text
 from . import charts, html, schema_ref
+from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
+PLANS_INDEX = "plans/index.md"
 ASSET_CSS = "assets/bcfc/bcfc.css"
 ASSET_JS = "assets/bcfc/bcfc.js"
 
@@ -64,7 +67,8 @@ class Linker:
 @dataclass
 class SiteBuilder:
     plans: list[SitePlan]
-    documents: dict[str, dict[str, bytes]] = field(default_factory=dict)  # plan slug -> {document name: bytes}
+    documents: Callable[[SitePlan], dict[str, bytes]] = lambda plan: {}  # a plan's {document name: bytes}
+    page_cache: PageCache | None = None  # each plan's generated files, kept between builds
     use_directory_urls: bool = True
     extra_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages, for the nav
     files: dict[str, str | bytes | Path] = field(default_factory=dict)
@@ -91,6 +95,8 @@ class SiteBuilder:
         self.files[ASSET_JS] = ASSETS / "bcfc.js"
         self._page("index.md", "home.md.j2", plans=self.plans, periods=self.periods_with_plans,
                    frameworks=[load_framework(p) for p in available_periods()])
+        if self.plans:
+            self._page(PLANS_INDEX, "plans_index.md.j2", plans=self.plans, periods=self.periods_with_plans)
         for plan in self.plans:
             self._plan(plan)
         for period in self.periods_with_plans:
@@ -99,10 +105,9 @@ class SiteBuilder:
         return self.files
 
     def nav(self) -> list:
-        by_period: dict[str, list] = {}
-        for plan in self.plans:
-            pages = [plan.page("index")] + [{title: plan.page(name)} for name, title in PLAN_PAGES[1:]]
-            by_period.setdefault(plan.period, []).append({plan.hwb_name: pages})
+        """Sections, not plans: every page renders the whole navigation, so listing each plan's pages
+        would make the build time grow with the square of the number of plans. A plan's pages link
+        to each other, and the Plans page lists every plan."""
         reference: list = ["reference/index.md"]
         for period in available_periods():
             reference.append({f"{period} framework": f"reference/{period}/index.md"})
@@ -110,7 +115,7 @@ class SiteBuilder:
         reference += [{title: src} for src, title in self.extra_docs]
         nav: list = [{"Home": "index.md"}]
         if self.plans:
-            nav.append({"Plans": [{f"{period} plans": items} for period, items in sorted(by_period.items())]})
+            nav.append({"Plans": PLANS_INDEX})
             nav.append({"Comparisons": [{f"{period} plans": f"compare/{period}.md"}
                                         for period in self.periods_with_plans]})
         nav.append({"Reference": reference})
@@ -134,9 +139,34 @@ class SiteBuilder:
     # -- a plan ----------------------------------------------------------------------------
 
     def _plan(self, plan: SitePlan) -> None:
+        """A plan's pages, charts and downloads: from the page cache where its inputs are unchanged."""
+        key = self._plan_key(plan) if self.page_cache is not None else None
+        cached = self.page_cache.get(key) if key else None
+        if cached is not None:
+            self.files.update(cached)
+            return
+        everything, self.files = self.files, {}
+        try:
+            self._render_plan(plan)
+            produced = self.files
+        finally:
+            self.files = everything
+        self.files.update(produced)
+        if key:
+            self.page_cache.put(key, produced)
+
+    def _plan_key(self, plan: SitePlan) -> str:
+        """Everything a plan's pages come from: its file and path, its framework, this code, the URL style."""
+        digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0{plan.source.path.as_posix()}\0".encode())
+        digest.update(plan.source.path.read_bytes())
+        digest.update((plan.fw.folder / "framework.yaml").read_bytes())
+        return digest.hexdigest()[:32]
+
+    def _render_plan(self, plan: SitePlan) -> None:
+        documents = self.documents(plan)
         downloads = []
         for suffix, name, label in DOWNLOADS:
-            content = (self.documents.get(plan.slug) or {}).get(name)
+            content = documents.get(name)
             if content is None:
                 continue
             path = f"{plan.folder}/{plan.file_stem}{suffix}"
@@ -191,8 +221,9 @@ class SiteBuilder:
         caption = "Funding mix: the income the plan states, by funding stream and year"
         if plan.totals_partial:
             caption += " (streams the document leaves to the planning template are not shown)"
-        return self._chart(page_src, f"{plan.folder}/charts/funding-mix.svg",
-                           charts.stacked_bars(years, series), alt, caption)
+        path = f"{plan.folder}/charts/funding-mix.svg"
+        svg = self.files.get(path) or charts.stacked_bars(years, series)  # the overview and funding pages share it
+        return self._chart(page_src, path, svg, alt, caption)
 
     def _scheme_type_chart(self, plan: SitePlan, page_src: str) -> dict:
         """Scheme expenditure summed by scheme type, with its table; empty where no scheme gives a type."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from bcf_schema import report
@@ -33,8 +33,9 @@ from bcf_schema.findings import Severity
 from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
+from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, SiteBuilder
+from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
 
@@ -56,6 +57,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     supports_multiple_instances = False
 
     def __init__(self):
+        # Set by renderers.site.publish for `bcfc build`: the plans it has already validated (so each
+        # is parsed once), and the work folder of an incremental build.
+        self.preloaded: list[outputs.PlanSource] | None = None
+        self.work: WorkDir | None = None
+        self.dirty = False
+        self.page_order: list[str] = []
+        self.final_files: Files | None = None
         self.plans: list[SitePlan] = []
         self.plans_dir: Path | None = None
         self.page_dates: dict[str, str] = {}
@@ -85,6 +93,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if not self.plans_dir.is_dir():
             raise PluginError(f"bcfc: no plans folder at {self._show(self.plans_dir)} (set `plans:` under the bcfc "
                               "plugin in mkdocs.yml)")
+        if self.preloaded is not None:
+            self.plans = [SitePlan(source) for source in self.preloaded]
+            return
         files, missing = discover([str(self.plans_dir)])
         errors, plans = [], []
         for path in files:
@@ -143,19 +154,27 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
                 extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
-        builder = SiteBuilder(self.plans, documents={p.slug: self._documents(p) for p in self.plans},
-                              use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs))
+        builder = SiteBuilder(self.plans, documents=self._documents,
+                              use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
+                              page_cache=self.work.pages if self.work else None)
         generated = builder.build()
         for src_uri, content in generated.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 log.info(f"bcfc: the generated {src_uri} replaces the one in {config.docs_dir}")
                 files.remove(existing)
+            # A plan's own pages are reached from the Plans page and from each other, not the navigation.
+            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX)
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+            if self.work is not None and not isinstance(content, Path):
+                # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
+                content = self.work.sources.write(src_uri, content)
             if isinstance(content, Path):
-                files.append(File.generated(config, src_uri, abs_src_path=str(content),
-                                            inclusion=InclusionLevel.INCLUDED))
+                files.append(File.generated(config, src_uri, abs_src_path=str(content), inclusion=inclusion))
             else:
-                files.append(File.generated(config, src_uri, content=content, inclusion=InclusionLevel.INCLUDED))
+                files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        if self.work is not None:
+            self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
             config.nav = self.generated_nav = builder.nav()
         dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in PLAN_PAGES}
@@ -163,6 +182,22 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates = {uri: date or newest for uri, date in dates.items()}
         self.default_date = newest
         return files
+
+    def on_env(self, env, /, *, config, files):
+        self.final_files = files
+        for file in files.documentation_pages():
+            if file.page is not None:  # pages a dirty build skips got no on_pre_page: date them too
+                file.page.update_date = self.page_dates.get(file.src_uri, self.default_date)
+        # As the search index names them: the home page's "./" is "" there.
+        self.page_order = [f.url.removeprefix("./") for f in files.documentation_pages(inclusion=InclusionLevel.is_included)]
+        return env
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config):
+        if self.work is not None:
+            index = Path(config.site_dir) / "search" / "search_index.json"
+            if index.is_file():
+                merge_search_index(index, self.work.search_entries, self.page_order, self.dirty)
 
     def on_pre_page(self, page, /, *, config, files):
         # The sitemap's <lastmod> and the gzip time of sitemap.xml.gz come from these dates: the

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..outputs import staged
+from ..outputs import PlanSource, staged
+from .incremental import WorkDir, remove_stale_outputs, signature
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -25,11 +29,14 @@ class _Collect(logging.Handler):
 
 
 def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
-               documents_dir: str | Path | None = None, strict: bool = True) -> Path:
+               documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
+               work_dir: str | Path | None = None, strict: bool = True) -> Path:
     """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
 
-    Any failure (a plan with errors, a warning in strict mode, a bug) raises SiteBuildError and
-    leaves the previous site_dir untouched.
+    plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
+    work_dir: keep what this build made there, so the next build renders only what changed (see
+    incremental.py). Any failure (a plan with errors, a warning in strict mode, a bug) raises
+    SiteBuildError and leaves the previous site_dir untouched.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -46,10 +53,35 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
                 plugin.config.plans = str(Path(plans_dir).resolve())
             if documents_dir is not None:
                 plugin.config.documents = str(Path(documents_dir).resolve())
+            plugin.preloaded = plans
         site_dir = Path(config.site_dir)
+        if plugin is None or work_dir is None or plans is None:
+            with staged(site_dir) as stage:
+                config.site_dir = str(stage)
+                build(config)
+            return site_dir
+        work = WorkDir(Path(work_dir))
+        slugs = {plan.slug for plan in plans}
+        build_signature = signature(Path(config.config_file_path))
+        plugin.dirty = work.can_build_dirty(build_signature, slugs)
+        if not plugin.dirty:
+            work.reset()
+        work.root.mkdir(parents=True, exist_ok=True)
+        plugin.work = work
+        config.site_dir = str(work.site)
+        started = time.time()
+        try:
+            with _dirty_warning_silenced():
+                build(config, dirty=plugin.dirty)
+            expected = {Path(f.abs_dest_path) for f in plugin.final_files or ()}
+            remove_stale_outputs(work.site, expected, started)
+            work.pages.prune()
+            work.save(build_signature, slugs)
+        except BaseException:
+            work.reset()  # half-updated: the next build starts clean
+            raise
         with staged(site_dir) as stage:
-            config.site_dir = str(stage)
-            build(config)
+            shutil.copytree(work.site, stage, dirs_exist_ok=True)
         return site_dir
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
@@ -58,6 +90,23 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
         raise SiteBuildError(f"cannot build the site: {err}") from err
     finally:
         logger.removeHandler(collect)
+
+
+@contextmanager
+def _dirty_warning_silenced():
+    """MkDocs warns that a dirty build may leave navigation stale, and a strict build fails on any
+    warning. Here the navigation never lists plans and a removed plan forces a clean build, so the
+    warning does not apply."""
+    build_logger = logging.getLogger("mkdocs.commands.build")
+
+    def not_the_dirty_warning(record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+    build_logger.addFilter(not_the_dirty_warning)
+    try:
+        yield
+    finally:
+        build_logger.removeFilter(not_the_dirty_warning)
 
 
 def serve_site(config_file: str | Path = DEFAULT_CONFIG, *, dev_addr: str | None = None,

@@ -1,0 +1,160 @@
+"""Incremental site builds: after one plan changes, only its pages are generated and rendered again.
+
+MkDocs can skip a page whose source file is older than its output (`build --dirty`); what it
+cannot do alone is keep the parts of a build that are not pages. This module supplies them:
+
+- `WorkDir` keeps the last build's output and the generated page sources between builds, and
+  says when a dirty build is safe (same configuration and code, no plan removed);
+- `SourceTree` writes a generated file only when its bytes changed, so its time stays older
+  than its output and MkDocs skips it;
+- `PageCache` keeps each plan's generated pages by content hash, so an unchanged plan costs a
+  file read, not a render;
+- `merge_search_index` puts the search entries of the pages MkDocs skipped back into the index,
+  in the order a full build writes them.
+
+A dirty build must give the same bytes as a clean one: tests compare the two trees.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+SITE_CODE = Path(__file__).parent
+
+
+@functools.cache
+def code_digest() -> str:
+    """The site code, its templates and assets, the renderers and the versions of MkDocs and its theme."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in SITE_CODE.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(SITE_CODE.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    for package in ("mkdocs", "mkdocs-material"):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()
+
+
+class SourceTree:
+    """A folder of generated files, each rewritten only when its content changed."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, src_uri: str, content: str | bytes) -> Path:
+        path = self.root / src_uri
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        try:
+            if path.read_bytes() == data:
+                return path  # unchanged: its old time tells MkDocs the output is up to date
+        except OSError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def prune(self, keep: set[str]) -> None:
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            if path.is_file() and path.relative_to(self.root).as_posix() not in keep:
+                path.unlink()
+
+
+class PageCache:
+    """Each plan's generated files (pages, charts, downloads) by the hash of everything they come from."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> dict[str, str | bytes] | None:
+        self.used.add(key)
+        try:
+            stored = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return {name: base64.b64decode(value["bytes"]) if "bytes" in value else value["text"]
+                for name, value in stored.items()}
+
+    def put(self, key: str, files: dict[str, str | bytes]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stored = {name: {"bytes": base64.b64encode(value).decode()} if isinstance(value, bytes) else {"text": value}
+                  for name, value in files.items()}
+        (self.root / f"{key}.json").write_text(json.dumps(stored), encoding="utf-8")
+
+    def prune(self) -> None:
+        for path in self.root.glob("*.json"):
+            if path.stem not in self.used:
+                path.unlink()
+
+
+class WorkDir:
+    """.bcfc-cache/site: the last build's output (`site/`), generated sources, caches and state."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.site = root / "site"
+        self.sources = SourceTree(root / "sources")
+        self.pages = PageCache(root / "pages")
+        self.search_entries = root / "search-entries.json"
+        self.state_file = root / "state.json"
+
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def can_build_dirty(self, signature: str, plans: set[str]) -> bool:
+        """Same configuration and code, and every plan of the last build still here (a removed
+        plan's pages would otherwise linger)."""
+        state = self.state()
+        return (self.site.is_dir() and state.get("signature") == signature
+                and set(state.get("plans", [])) <= plans)
+
+    def reset(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def save(self, signature: str, plans: set[str]) -> None:
+        self.state_file.write_text(json.dumps({"signature": signature, "plans": sorted(plans)}), encoding="utf-8")
+
+
+def signature(config_file: Path) -> str:
+    digest = hashlib.sha256(code_digest().encode())
+    digest.update(config_file.read_bytes())
+    return digest.hexdigest()
+
+
+def remove_stale_outputs(site: Path, expected: set[Path], since: float) -> None:
+    """Files of the site that this build neither expects nor wrote: what a clean build would not have."""
+    for path in sorted(site.rglob("*"), reverse=True):
+        if path.is_file() and path not in expected and path.stat().st_mtime < since:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _page_of(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+def merge_search_index(index_file: Path, entries_file: Path, page_order: list[str], dirty: bool) -> None:
+    """After a dirty build the theme's search index holds only the pages built this time: add the
+    other pages' entries from the last build, in page order, and keep every page's entries for the next."""
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    fresh: dict[str, list] = {}
+    for entry in index["docs"]:
+        fresh.setdefault(_page_of(entry["location"]), []).append(entry)
+    kept: dict[str, list] = {}
+    if dirty:
+        try:
+            kept = json.loads(entries_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+    by_page = {page: fresh.get(page, kept.get(page, [])) for page in page_order}
+    entries_file.write_text(json.dumps(by_page), encoding="utf-8")
+    if dirty:
+        index["docs"] = [entry for page in page_order for entry in by_page[page]]
+        # The theme's own serialisation, so a dirty build writes the bytes a clean one does.
+        index_file.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")

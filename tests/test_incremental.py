@@ -1,0 +1,78 @@
+"""A rebuild after an edit renders only what changed, and gives the bytes a clean build gives."""
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT, run_bcfc
+
+pytestmark = pytest.mark.skipif(not (ROOT / "mkdocs.yml").is_file(), reason="the site needs mkdocs.yml")
+
+
+def project(folder):
+    """A plans repository as a user has it: plans, hand-written pages and the site configuration."""
+    for name in ("plans", "docs"):
+        shutil.copytree(ROOT / name, folder / name)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    return folder
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(folder):
+    result = run_bcfc("build", cwd=folder, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def clean_build_of(folder, tmp_path):
+    """The same plans built from nothing, in a fresh copy of the project."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(folder, fresh, ignore=shutil.ignore_patterns(".bcfc-cache", "site", "build"))
+    build(fresh)
+    return fresh
+
+
+def rendered_count(stdout):
+    return int(re.search(r"\((\d+) rendered", stdout).group(1))
+
+
+def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
+    folder = project(tmp_path / "repo")
+    first = build(folder)
+    assert rendered_count(first) == len(list((folder / "plans").rglob("*.yaml")))
+
+    plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace('version: "V0.4"', 'version: "V0.5"', 1), encoding="utf-8")
+    second = build(folder)
+    assert rendered_count(second) == 1
+
+    fresh = clean_build_of(folder, tmp_path)
+    for output in ("site", "build"):
+        assert tree(folder / output) == tree(fresh / output), output
+    assert b"V0.5" in (folder / "site" / "plans" / "warwickshire" / "2023-25" / "index.html").read_bytes()
+
+
+def test_a_removed_plan_leaves_no_pages_behind(tmp_path):
+    folder = project(tmp_path / "repo")
+    build(folder)
+    (folder / "plans" / "leicestershire" / "2025-26.yaml").unlink()
+    build(folder)
+    assert not (folder / "site" / "plans" / "leicestershire").exists()
+    assert not (folder / "build" / "leicestershire").exists()
+    fresh = clean_build_of(folder, tmp_path)
+    assert tree(folder / "site") == tree(fresh / "site")
+
+
+def test_a_failed_rebuild_leaves_site_and_documents_as_they_were(tmp_path):
+    folder = project(tmp_path / "repo")
+    build(folder)
+    before = {name: tree(folder / name) for name in ("site", "build")}
+    plan = folder / "plans" / "worcestershire" / "2023-25.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("framework:", "framework: 2023-25\nframework:", 1),
+                    encoding="utf-8")
+    result = run_bcfc("build", cwd=folder, timeout=600)
+    assert result.returncode == 1 and "BCF005" in result.stderr
+    assert {name: tree(folder / name) for name in ("site", "build")} == before
