@@ -269,11 +269,16 @@ def _carry_schemes(s: Scaffold, old: dict, old_period: str, years: set[str]) -> 
     streams, types = set(fw.ids("funding_streams")), set(fw.ids("scheme_types"))
     lists = {"area_of_spend": set(fw.ids("areas_of_spend")), "commissioner": set(fw.ids("commissioner_kinds"))}
     metric_ids = set(fw.ids("metrics"))
+    # Streams the new framework merged into one of its own (2025-26: iBCF and LA discharge funding
+    # into the Better Care Grant), from framework.yaml's `succeeds`.
+    successor = {old: stream["id"] for stream in fw.items("funding_streams") for old in stream.get("succeeds") or []}
     carried = []
     for scheme in schemes or []:
         if not isinstance(scheme, dict):
             continue
         label = f"scheme {scheme.get('id')} '{scheme.get('name')}'"
+        if scheme.get("funding_source") not in streams and scheme.get("funding_source") in successor:
+            scheme = {**scheme, "funding_source": successor[scheme["funding_source"]]}
         if scheme.get("funding_source") not in streams:
             s.not_carried.append(f"{label}: its funding source {scheme.get('funding_source')} "
                                  f"is not a funding stream of {fw.period}")

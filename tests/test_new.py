@@ -125,6 +125,8 @@ def test_from_carries_the_schemes_whose_stream_and_type_exist_in_the_new_framewo
          "expenditure": {"2023-24": 5_000_000}},
         {"id": "W3", "name": "Discharge beds", "type": "residential_placements", "funding_source": "la_discharge_fund",
          "expenditure": {"2023-24": 700_000}},
+        {"id": "W4", "name": "Step-down flats", "type": "housing_related", "funding_source": "ibcf",
+         "expenditure": {"2023-24": 90_000}},
     ]
     earlier = tmp_path / "2023-25.yaml"
     earlier.write_text(dump(old), encoding="utf-8")
@@ -132,27 +134,27 @@ def test_from_carries_the_schemes_whose_stream_and_type_exist_in_the_new_framewo
     result = run_bcfc("new", "Worcestershire", "--period", "2025-26", "--from", earlier, "-o", out)
     assert result.returncode == 0, result.stderr
     schemes = load(out).data["schemes"]
-    assert [s["id"] for s in schemes] == ["W1", "W2"]
+    assert [s["id"] for s in schemes] == ["W1", "W2", "W3", "W4"]
+    # 2025-26's Better Care Grant succeeds the LA discharge fund and the iBCF (framework.yaml: succeeds)
+    assert schemes[2]["funding_source"] == "better_care_grant" and schemes[3]["funding_source"] == "better_care_grant"
     assert schemes[0]["type"] == "home_based_intermediate_care"
     assert schemes[0]["provider"] == "Worcestershire County Council"
     assert schemes[0]["expenditure"] == {"2025-26": 0}
     assert "2023-24: £1,200,000" in schemes[0]["notes"] and "2024-25: £1,260,000" in schemes[0]["notes"]
-    assert "scheme W3 'Discharge beds': its funding source la_discharge_fund is not a funding stream of 2025-26" \
-           in result.stderr
     only_sections_to_write(validate_plan(load(out)), load_framework("2025-26"))
 
 
 @pytest.mark.skipif(not (PLANS / "warwickshire" / "2023-25.yaml").is_file(), reason="Warwickshire plan not present")
-def test_from_warwickshire_carries_its_schemes_funded_from_streams_2025_26_keeps():
+def test_from_warwickshire_carries_every_scheme_into_the_streams_that_succeed_its_own():
     old = load(PLANS / "warwickshire" / "2023-25.yaml").data
     fw = load_framework("2025-26")
     built = scaffold.new_plan([scaffold.resolve_hwb("Warwickshire")], fw, today=TODAY, earlier=old,
                               earlier_path="plans/warwickshire/2023-25.yaml")
-    kept_streams = set(fw.ids("funding_streams"))
-    expected = [s["id"] for s in old["schemes"] if s["funding_source"] in kept_streams]
-    assert expected and [s["id"] for s in built.plan["schemes"]] == expected
-    dropped = [s for s in old["schemes"] if s["funding_source"] not in kept_streams]
-    assert sum(1 for line in built.not_carried if line.startswith("scheme ")) == len(dropped)
+    assert [s["id"] for s in built.plan["schemes"]] == [s["id"] for s in old["schemes"]]
+    sources = {s["id"]: s["funding_source"] for s in built.plan["schemes"]}
+    assert sources["W-IBCF 1"] == "better_care_grant"  # the iBCF is part of the Better Care Grant in 2025-26
+    assert sources["DF-2"] == "minimum_nhs_contribution"  # and the ICB discharge fund of the NHS contribution
+    assert not [line for line in built.not_carried if line.startswith("scheme ")]
     text = scaffold.render(built, ROOT / "plans" / "warwickshire" / "2025-26.yaml", TODAY)
     only_sections_to_write(validate_plan(loads(text, "warwickshire-2025-26.yaml")), fw)
 
