@@ -155,6 +155,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
         click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
         sys.exit(1)
     sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in result.results]
+    del result  # the source maps (a line for every value) are for findings only: free them before rendering
     done = 0
 
     def progress(source):

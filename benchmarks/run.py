@@ -2,7 +2,8 @@
 
 Prints one table. Each figure is the median of --runs runs; the things compared are measured
 side by side in the same run, alternating, so a busy machine slows both alike. Peak memory is the
-largest sum of resident memory over the command's whole process tree, sampled every 20 ms.
+largest sum of proportional set size (PSS: resident memory, shared pages divided among the processes
+sharing them) over the command's whole process tree, sampled every 100 ms.
 
     .venv/bin/pip install psutil          # the memory sampler; not a bcfc dependency
     .venv/bin/python benchmarks/run.py [--runs 5] [--sizes 50,150,300] [--work /tmp/bcfc-bench]
@@ -45,10 +46,11 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            # PSS: pages that forked workers share with their parent are counted once, not per process.
+            peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
         except psutil.Error:
             pass
-        time.sleep(0.02)
+        time.sleep(0.1)
     elapsed = time.perf_counter() - start
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")

@@ -6,6 +6,7 @@ of them are done, so a failed build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -95,9 +96,12 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
     if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _todo, _folder
         _todo, _folder = todo, folder  # inherited by the forked workers: only indexes are sent
+        gc.collect()
+        gc.freeze()  # keep the collector from touching, and so copying, the pages workers share with us
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for index in pool.imap(_render_one, range(len(todo))):
                 progress(todo[index][0])
+        gc.unfreeze()
     else:
         for index, (source, cached) in enumerate(todo):
             _render_one(index, todo, folder)
