@@ -140,12 +140,17 @@ def main() -> int:
                                            national)
             for period, files in groups.items()}
     results = side_by_side({"floor": ([python, "-c", FLOOR, str(plans)], national),
-                            "validate": ([bcfc, "validate", str(plans)], national), **peer}, args.runs)
+                            "validate": ([bcfc, "validate", str(plans)], national),
+                            # pinned to one core: the floor is one process, so this is the like-for-like cost
+                            "validate-1": (["taskset", "-c", "0", bcfc, "validate", str(plans)], national),
+                            **peer}, args.runs)
     floor, validate = results["floor"], results["validate"]
     peer_time = sum(t for name, (t, _) in results.items() if name.startswith("check-jsonschema"))
     peer_peak = max(p for name, (_, p) in results.items() if name.startswith("check-jsonschema"))
     print(row("parse only: PyYAML CSafeLoader (the floor)", *floor))
     print(row("`bcfc validate` (schema, rules)", *validate, f"{validate[0] / floor[0]:.2f}x the floor"))
+    one_core = results["validate-1"]
+    print(row("`bcfc validate` pinned to one core", *one_core, f"{one_core[0] / floor[0]:.2f}x the floor"))
     print(row("check-jsonschema, schema only (the peer)", peer_time, peer_peak,
               f"{peer_time / validate[0]:.1f}x slower than bcfc validate"))
 
