@@ -24,6 +24,7 @@ from . import excel, narrative, word
 NARRATIVE_MD = "narrative.md"
 NARRATIVE_DOCX = "narrative.docx"
 TEMPLATE_XLSX = "planning-template.xlsx"
+WORKER_PLANS = 20  # plans a worker process renders before a fresh one takes over
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
         _todo, _folder = todo, folder  # inherited by the forked workers: only indexes are sent
         gc.collect()
         gc.freeze()  # keep the collector from touching, and so copying, the pages workers share with us
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # A worker's memory grows with every plan it renders (copied-on-write pages, the Office
+        # libraries' caches); replacing it every WORKER_PLANS plans keeps a national build's peak flat.
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=WORKER_PLANS) as pool:
             for index in pool.imap(_render_one, range(len(todo))):
                 progress(todo[index][0])
         gc.unfreeze()
