@@ -6,6 +6,7 @@ text as Markdown; each writer turns it into its own format safely.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bcf_schema.framework import Framework
@@ -28,6 +29,11 @@ class Text:
 @dataclass
 class Prompt:
     text: str  # the framework's official wording of what to answer
+
+
+@dataclass
+class Caption:
+    text: str  # a label above a list, set like a table's title
 
 
 @dataclass
@@ -59,6 +65,21 @@ def number(value) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # not calendar.month_name: that follows the locale
+
+
+def long_date(value) -> str:
+    """An ISO date as a reader in England writes it: 2023-06-22 -> 22 June 2023, 2023-09 -> September 2023.
+    Anything else (a date the document words its own way) is shown as it is."""
+    text = "" if value is None else str(value)
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])(?:-(\d{2}))?", text)
+    if not match:
+        return text
+    year, month, day = match.groups()
+    return " ".join(part for part in (str(int(day)) if day else "", _MONTHS[int(month) - 1], year) if part)
 
 
 def hwb_names(plan: dict) -> str:
@@ -121,17 +142,17 @@ def _cover(plan: dict, fw: Framework) -> list:
         ["Status", str(plan.get("status", "")).capitalize()],
     ]
     if plan.get("date"):
-        rows.append(["Date", plan["date"]])
+        rows.append(["Date", long_date(plan["date"])])
     if plan.get("title"):
         rows.insert(0, ["Document", plan["title"]])
     blocks: list = [Table("Plan details", ["Item", "Detail"], rows)]
     if plan.get("history"):
         blocks.append(Table("Document history", ["Version", "Date", "Summary of changes", "Author"],
-                            [[h.get("version"), h.get("date", ""), h.get("change"), h.get("author", "")]
+                            [[h.get("version"), long_date(h.get("date")), h.get("change"), h.get("author", "")]
                              for h in plan["history"]]))
     if plan.get("sign_off"):
         blocks.append(Table("Sign-off", ["Body", "Organisation", "Date", "Decision"],
-                            [[s.get("body"), s.get("organisation", ""), s.get("date", ""), s.get("decision", "")]
+                            [[s.get("body"), s.get("organisation", ""), long_date(s.get("date")), s.get("decision", "")]
                              for s in plan["sign_off"]]))
     raci = plan.get("raci") or {}
     if raci:
@@ -139,7 +160,7 @@ def _cover(plan: dict, fw: Framework) -> list:
                             [[role.capitalize(), "; ".join(raci[role])] for role in
                              ("responsible", "accountable", "consulted", "informed") if raci.get(role)]))
     if plan.get("priorities"):
-        blocks.append(Text("**Priorities**\n\n" + "\n".join(f"- {p}" for p in plan["priorities"])))
+        blocks += [Caption("Priorities"), Text("\n".join(f"- {p}" for p in plan["priorities"]))]
     return blocks
 
 

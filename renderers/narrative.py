@@ -62,6 +62,8 @@ def to_markdown(doc: d.Document) -> str:
             parts.append(_prompt(block.text))
         elif isinstance(block, d.Marker):
             parts.append(f"> **{_md_cell(block.text)}**")
+        elif isinstance(block, d.Caption):
+            parts.append(f"**{_md_cell(block.text)}**")
         elif isinstance(block, d.Table):
             parts.append(_table(block))
     return "\n\n".join(parts) + "\n"

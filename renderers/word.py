@@ -92,6 +92,8 @@ def to_docx(doc: d.Document) -> bytes:
             run = word.add_paragraph().add_run(block.text)
             run.bold = True
             run.font.color.rgb = _MARKER_COLOUR
+        elif isinstance(block, d.Caption):
+            _add_caption(word, block.text)
         elif isinstance(block, d.Table):
             _add_table(word, block)
 
@@ -100,14 +102,18 @@ def to_docx(doc: d.Document) -> bytes:
     return normalise_zip(buffer.getvalue())
 
 
+def _add_caption(word, text: str) -> None:
+    caption = word.add_paragraph(style="Caption")
+    caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
+    caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
+    caption.add_run(text).bold = True
+
+
 def _add_table(word, table: d.Table) -> None:
     wide = len(table.columns) >= _LANDSCAPE_FROM
     if wide:  # as a planning lead would: a landscape page, not amounts broken across lines
         _new_section(word, WD_ORIENT.LANDSCAPE)
-    caption = word.add_paragraph(style="Caption")
-    caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
-    caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
-    caption.add_run(table.title).bold = True
+    _add_caption(word, table.title)
     grid = word.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER

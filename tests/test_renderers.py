@@ -77,6 +77,26 @@ def test_word_tables_have_header_rows(period):
         assert header.xpath("./w:trPr/w:tblHeader"), "first row is not marked as a header row"
 
 
+def test_the_cover_gives_dates_as_a_reader_writes_them():
+    plan, fw = example(ROOT / "plans/warwickshire/2023-25.yaml")
+    plan["sign_off"][0]["date"] = "2023-09"  # a month the document gives without a day
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    cells = [cell.text for table in document.tables[:3] for row in table.rows for cell in row.cells]
+    assert "22 June 2023" in cells  # the plan's date, 2023-06-22
+    assert "10 May 2023" in cells  # the first history entry, 2023-05-10
+    assert "September 2023" in cells
+    assert not [c for c in cells if c.startswith("2023-0")], "an ISO date was left on the cover"
+
+
+def test_priorities_are_a_captioned_list_in_word_and_markdown():
+    plan, fw = example(ROOT / "plans/leicestershire/2025-26.yaml")
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    texts = [(p.style.name, p.text) for p in document.paragraphs]
+    position = texts.index(("Caption", "Priorities"))
+    assert texts[position + 1] == ("List Bullet", plan["priorities"][0])
+    assert f"**Priorities**\n\n- {plan['priorities'][0]}" in narrative.render(plan, fw)
+
+
 def test_markdown_emphasis_lists_and_links_reach_word():
     fw = load_framework(available_periods()[-1])
     plan = complete_plan(fw)

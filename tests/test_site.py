@@ -227,6 +227,24 @@ def test_charts_are_static_svg_with_their_figures_in_a_table(site):
     assert "charts/metric-avoidable_admissions.svg" in metrics and "Baseline: 2022-23 812.5" in metrics
 
 
+def test_a_funding_stream_keeps_its_colour_on_every_chart(site):
+    """A reader comparing two charts matches streams by colour, so a stream's colour may not depend on
+    which other streams a chart happens to show."""
+    import re
+    from renderers.site.charts import PALETTE
+
+    def fills(svg: Path) -> set[str]:
+        return {c.upper() for c in re.findall(r"fill: ?(#[0-9a-fA-F]{6})", svg.read_text(encoding="utf-8"))}
+
+    fw = load_framework("2023-25")
+    colour = {stream: PALETTE[i % len(PALETTE)] for i, stream in enumerate(fw.ids("funding_streams"))}
+    charts = site.site / "compare" / "charts"
+    both_years = fills(charts / "2023-25-pooled-fund-2023-24.svg") & fills(charts / "2023-25-pooled-fund-2024-25.svg")
+    # Warwickshire states both discharge funds in both years: they are drawn in their own colours each time.
+    assert {colour["la_discharge_fund"], colour["icb_discharge_fund"]} <= both_years
+    assert colour["la_discharge_fund"] in fills(site.site / "plans/warwickshire/2023-25/charts/funding-mix.svg")
+
+
 def test_comparisons_show_each_periods_plans_side_by_side(site):
     page = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
     for name in ("Rutland", "Bracknell Forest", "Warwickshire", "Worcestershire"):

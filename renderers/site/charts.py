@@ -39,6 +39,7 @@ _RC = {
 class Series:
     name: str
     values: list[float | int | None]  # one per category; None where not stated
+    colour: int | None = None  # a fixed place in the palette, so a funding stream keeps its colour on every chart
 
 
 def pounds_axis(value, _pos=None) -> str:
@@ -75,7 +76,7 @@ def stacked_bars(categories: list[str], series: list[Series], *, money: bool = T
         bottoms = [0.0] * len(categories)
         for index, item in enumerate(series):
             values = [float(v or 0) for v in item.values]
-            colour = PALETTE[index % len(PALETTE)]
+            colour = PALETTE[(index if item.colour is None else item.colour) % len(PALETTE)]
             if horizontal:
                 axes.barh(positions, values, left=bottoms, label=item.name, color=colour, height=0.6,
                           edgecolor="white", linewidth=0.6)

@@ -83,6 +83,7 @@ class SiteBuilder:
             heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,
             money=money_text, cell=cell_text, blocks=html.blocks_to_page,
         )
+        self.env.filters["long_date"] = d.long_date
 
     # -- the whole site -----------------------------------------------------------------
 
@@ -214,7 +215,8 @@ class SiteBuilder:
         years = [y for y in plan.fw.financial_years if y in plan.totals]
         if not stated or not years:
             return Markup("")
-        series = [charts.Series(s.name, [s.amounts.get(y) for y in years]) for s in stated]
+        colours = _stream_colours(plan.fw)
+        series = [charts.Series(s.name, [s.amounts.get(y) for y in years], colours[s.id]) for s in stated]
         alt = "Bar chart of the pooled fund by funding stream. " + " ".join(
             f"{y}: " + "; ".join(f"{s.name} {money_text(s.amounts[y])}" for s in stated if y in s.amounts) + "."
             for y in years)
@@ -330,8 +332,9 @@ class SiteBuilder:
             charted = [p for p in plans if year in p.totals]
             figure = Markup("")
             if charted:
+                colours = _stream_colours(fw)
                 series = [charts.Series(s["name"], [next((st.amounts.get(year) for st in p.streams if st.id == s["id"]),
-                                                         None) for p in charted]) for s in used]
+                                                         None) for p in charted], colours[s["id"]]) for s in used]
                 alt = f"Bar chart of the pooled fund in {year} by HWB, stacked by funding stream. " + " ".join(
                     f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
                                                                      else "") + "." for p in charted)
@@ -385,6 +388,11 @@ _KIND_WORDS = {
     "national_condition": "National condition", "planning_requirement": "Planning requirement",
     "kloe": "Key line of enquiry", "section": "Section", "prompt": "Prompt", "part": "Part",
 }
+
+
+def _stream_colours(fw: Framework) -> dict[str, int]:
+    """Each funding stream's place in the palette: its place in the framework's list of streams."""
+    return {stream_id: index for index, stream_id in enumerate(fw.ids("funding_streams"))}
 
 
 def _money_rules(fw: Framework) -> list[list[str]]:
