@@ -245,6 +245,24 @@ def test_a_funding_stream_keeps_its_colour_on_every_chart(site):
     assert colour["la_discharge_fund"] in fills(site.site / "plans/warwickshire/2023-25/charts/funding-mix.svg")
 
 
+def _contrast_on_white(colour: str) -> float:
+    """WCAG 2.2 contrast ratio of an sRGB colour against white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_chart_colour_stands_out_from_the_page(site):
+    import re
+    charts = sorted(site.site.rglob("*.svg"))
+    assert charts
+    for chart in charts:
+        fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.read_text(encoding="utf-8"))) - {"#ffffff"}
+        weak = {c for c in fills if _contrast_on_white(c) < 3}
+        assert not weak, f"{chart.relative_to(site.site)}: {weak} have less than 3:1 contrast on white"
+
+
 def test_comparisons_show_each_periods_plans_side_by_side(site):
     page = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
     for name in ("Rutland", "Bracknell Forest", "Warwickshire", "Worcestershire"):
