@@ -76,6 +76,11 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
     if not schemes:
         return
     names = ctx.fw.names("funding_streams")
+    for index, scheme in enumerate(schemes):
+        if "funding_source" not in scheme and scheme.get("funding_source_as_stated"):
+            yield ctx.finding("BCF206", Severity.INFO, f"/schemes/{index}/funding_source_as_stated",
+                              f"scheme {scheme.get('id')} is funded from '{scheme['funding_source_as_stated']}', "
+                              "which is none of the framework's funding streams, so no stream's income counts it")
     unallocated = (ctx.data.get("funding") or {}).get("unallocated") or {}
     for stream in ctx.fw.ids("funding_streams"):
         income = ctx.stream_income(stream)

@@ -60,6 +60,9 @@ def plan_schema(fw: Framework) -> dict:
             "type": optional_enum("scheme_types", "scheme type"),
             "sub_type": _ref("text"),
             "funding_source": _enum(fw.ids("funding_streams"), fw.names("funding_streams"), "funding stream"),
+            "funding_source_as_stated": {**_ref("text"), "description": "The funding source in the document's own "
+                                         "words, where it is none of the framework's funding streams (a local "
+                                         "development fund, say); then funding_source is left out, not guessed."},
             "area_of_spend": optional_enum("areas_of_spend", "area of spend"),
             "commissioner": optional_enum("commissioner_kinds", "commissioner kind"),
             "provider": _ref("text"),
@@ -70,7 +73,12 @@ def plan_schema(fw: Framework) -> dict:
                         "description": "National metrics the scheme contributes to."},
             "notes": _ref("markdown"),
         },
-        "required": ["id", "name", "funding_source", "expenditure"],
+        "required": ["id", "name", "expenditure"],
+        # funding_source is required unless the document names a source outside the framework's streams
+        "if": {"not": {"required": ["funding_source_as_stated"]}},
+        "then": {"required": ["funding_source"], "properties": {"funding_source": {
+            "description": "Which funding stream pays for the scheme; where the document names a source outside "
+                           "the framework's streams, give it as funding_source_as_stated instead."}}},
         "additionalProperties": False,
     }
 

@@ -286,13 +286,14 @@ def _schemes(diff: PlanDiff, old: dict, new: dict, fw: _Frameworks) -> None:
             continue
         if a is None or b is None:
             scheme = a if b is None else b
-            entry = {"id": key, "name": scheme.get("name"), "funding_source": scheme.get("funding_source"),
+            source = scheme.get("funding_source") or scheme.get("funding_source_as_stated")
+            entry = {"id": key, "name": scheme.get("name"), "funding_source": source,
                      "expenditure": _per_year(scheme.get("expenditure"))}
             (diff.schemes_added if a is None else diff.schemes_removed).append(entry)
             continue
         fields = []
-        for name in _ordered([*a, *b], ["name", "type", "funding_source", "area_of_spend", "commissioner",
-                                        "provider", "lead", "new", "description"]):
+        for name in _ordered([*a, *b], ["name", "type", "funding_source", "funding_source_as_stated", "area_of_spend",
+                                        "commissioner", "provider", "lead", "new", "description"]):
             if name == "expenditure" or a.get(name) == b.get(name):
                 continue
             old_value, new_value = a.get(name), b.get(name)

@@ -279,7 +279,7 @@ def _carry_schemes(s: Scaffold, old: dict, old_period: str, years: set[str]) -> 
         label = f"scheme {scheme.get('id')} '{scheme.get('name')}'"
         if scheme.get("funding_source") not in streams and scheme.get("funding_source") in successor:
             scheme = {**scheme, "funding_source": successor[scheme["funding_source"]]}
-        if scheme.get("funding_source") not in streams:
+        if scheme.get("funding_source") not in streams and "funding_source_as_stated" not in scheme:
             s.not_carried.append(f"{label}: its funding source {scheme.get('funding_source')} "
                                  f"is not a funding stream of {fw.period}")
             continue

@@ -266,6 +266,12 @@ def _read_expenditure(ws: Worksheet, result: Imported) -> None:
             value = _text(ws.cell(row=row, column=column))
             if value is None:
                 continue
+            if key == "funding_source" and value not in lookups[key]:
+                # How the template writes a source outside the framework's streams: the document's own words.
+                notes.append(f"expenditure: row {row} source of funding '{value}' is not a funding stream of "
+                             f"{fw.period}; kept as funding_source_as_stated")
+                scheme["funding_source_as_stated"] = value
+                continue
             if key in lookups and lookups[key]:
                 mapped = lookups[key].get(value)
                 if mapped is None:

@@ -82,6 +82,13 @@ def long_date(value) -> str:
     return " ".join(part for part in (str(int(day)) if day else "", _MONTHS[int(month) - 1], year) if part)
 
 
+def funding_source_text(scheme: dict, stream_names: dict) -> str:
+    """A scheme's funding stream by name, or the source in the document's words where it is no stream."""
+    if "funding_source" in scheme:
+        return stream_names.get(scheme["funding_source"], scheme["funding_source"])
+    return scheme.get("funding_source_as_stated", "")
+
+
 def hwb_names(plan: dict) -> str:
     return " and ".join(h["name"] for h in plan.get("hwbs", []))
 
@@ -275,7 +282,7 @@ def expenditure_table(plan, fw) -> list:
         amounts = [(s.get("expenditure") or {}).get(y) for y in years]
         totals = [t + (a or 0) for t, a in zip(totals, amounts)]
         rows.append([str(s["id"]), s["name"], types.get(s.get("type"), s.get("type", "")),
-                     streams.get(s["funding_source"], s["funding_source"]),
+                     funding_source_text(s, streams),
                      commissioners.get(s.get("commissioner"), s.get("commissioner", "")), s.get("provider", "")]
                     + amounts)
     rows.append(["", "Total", "", "", "", ""] + totals)

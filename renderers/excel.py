@@ -187,6 +187,9 @@ class TemplateWriter:
         row = self.expenditure_first
         for scheme in self.scheme_list:
             for column, (key, _, _) in enumerate(columns, 1):
+                if key == "funding_source":  # matched by name in the summary's SUMIFS; a source in words matches none
+                    put(ws, row, column, d.funding_source_text(scheme, names[key]))
+                    continue
                 value = scheme.get(key, "")
                 put(ws, row, column, names.get(key, {}).get(value, str(value)))
             for column, year in enumerate(self.years, len(columns) + 1):

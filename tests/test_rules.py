@@ -42,6 +42,34 @@ def test_income_not_matching_expenditure(fw):
     assert "£123,456" in finding.message and "£100,000" in finding.message and year in finding.message
 
 
+def test_a_scheme_funded_outside_the_streams_is_shown_not_counted(fw):
+    """A document that pays for a scheme from a local fund (Warwickshire's Development Fund) says so in
+    its own words; the plan does not guess a national stream for it."""
+    plan = complete_plan(fw)
+    scheme = plan["schemes"][0]
+    stream, year = scheme.pop("funding_source"), fw.financial_years[0]
+    scheme["funding_source_as_stated"] = "Development Fund"
+    plan["funding"]["streams"][stream] = {y: amount - scheme["expenditure"].get(y, 0)
+                                          for y, amount in plan["funding"]["streams"][stream].items()}
+    text = dump(plan)
+    findings = findings_of(text)
+    assert [f for f in findings if f.severity.value == "error"] == []
+    (note,) = [f for f in findings if f.code == "BCF206" and "Development Fund" in f.message]
+    assert note.line == line_of(text, "Development Fund")
+    assert f"scheme {scheme['id']}" in note.message
+
+
+def test_a_scheme_with_no_funding_source_at_all_is_an_error(fw):
+    plan = complete_plan(fw)
+    del plan["schemes"][0]["funding_source"]
+    text = dump(plan)
+    (finding,) = only(findings_of(text), "BCF101")
+    assert "'funding_source'" in finding.message
+    assert finding.pointer == "/schemes/0"
+    assert finding.line == line_of(text, f"- id: {plan['schemes'][0]['id']}")
+    assert "funding_source_as_stated" in finding.hint  # the way out when the document names another fund
+
+
 def test_stated_total_not_the_sum_of_streams(fw):
     plan = complete_plan(fw)
     year = fw.financial_years[0]

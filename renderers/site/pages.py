@@ -81,7 +81,7 @@ class SiteBuilder:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.globals.update(
             heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,
-            money=money_text, cell=cell_text, blocks=html.blocks_to_page,
+            money=money_text, cell=cell_text, blocks=html.blocks_to_page, funding_source=d.funding_source_text,
         )
         self.env.filters["long_date"] = d.long_date
 
