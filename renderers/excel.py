@@ -22,6 +22,7 @@ from .deterministic import FIXED_TIME, normalise_zip
 
 POUNDS = '"£"#,##0;[Red]-"£"#,##0'
 UNALLOCATED = "Not yet allocated to schemes: "  # the income sheet's label for income the plan leaves unallocated
+OTHER_SOURCES = "Other sources the document names (no funding stream)"  # the summary's row for funding_source_as_stated
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
@@ -228,6 +229,16 @@ class TemplateWriter:
                 formula(ws, row, base + 2,
                         f'=IF(ISNUMBER({income_here}),{income_here}-{get_column_letter(base + 1)}{row},"")')
         total = 4 + len(self.streams)
+        if any("funding_source" not in s for s in self.scheme_list):
+            # Spend from a source the document names outside the streams (funding_source_as_stated) is in
+            # no stream's row; without this row the summary's total would fall short of the schemes' total.
+            put(ws, total, 1, OTHER_SOURCES)
+            for index, year in enumerate(self.years):
+                spend_column = get_column_letter(len(self.EXPENDITURE_COLUMNS) + 1 + index)
+                streams_spend = get_column_letter(3 + 3 * index)
+                formula(ws, total, 3 + 3 * index, f"={spend}!{spend_column}{last + 1}"
+                                                  f"-SUM({streams_spend}4:{streams_spend}{total - 1})")
+            total += 1
         put(ws, total, 1, "Total").font = BOLD
         for column in range(2, 2 + 3 * len(self.years)):
             letter = get_column_letter(column)

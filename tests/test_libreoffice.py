@@ -104,6 +104,19 @@ def test_libreoffice_recomputes_the_plans_totals(converted, name, plan):
                         if s.get("funding_source") == stream["id"])
             assert difference == stated[year] - spent, (name, stream["id"], year)
 
+    # Every pound the schemes spend is in the summary, whatever its source (Warwickshire's Development Fund
+    # is no funding stream, and has a row of its own).
+    row = _total_row(summary, 1)
+    for index, year in enumerate(years):
+        expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in schemes)
+        assert summary.cell(row, 3 + 3 * index).value == expected, (name, year)
+    other_sources = [r[0].row for r in summary.iter_rows(min_col=1, max_col=1) if r[0].value == excel.OTHER_SOURCES]
+    outside = [s for s in schemes if "funding_source" not in s]
+    assert bool(other_sources) == bool(outside), name
+    for index, year in enumerate(years if outside else []):
+        expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in outside)
+        assert summary.cell(other_sources[0], 3 + 3 * index).value == expected, (name, year)
+
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
 @pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
