@@ -47,7 +47,7 @@ def test_a_scheme_funded_outside_the_streams_is_shown_not_counted(fw):
     its own words; the plan does not guess a national stream for it."""
     plan = complete_plan(fw)
     scheme = plan["schemes"][0]
-    stream, year = scheme.pop("funding_source"), fw.financial_years[0]
+    stream = scheme.pop("funding_source")
     scheme["funding_source_as_stated"] = "Development Fund"
     plan["funding"]["streams"][stream] = {y: amount - scheme["expenditure"].get(y, 0)
                                           for y, amount in plan["funding"]["streams"][stream].items()}

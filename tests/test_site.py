@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import html.parser
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -227,22 +228,23 @@ def test_charts_are_static_svg_with_their_figures_in_a_table(site):
     assert "charts/metric-avoidable_admissions.svg" in metrics and "Baseline: 2022-23 812.5" in metrics
 
 
+def _fills(svg: Path) -> set[str]:
+    """The fill colours an SVG chart paints with, upper case."""
+    return {c.upper() for c in re.findall(r"fill: ?(#[0-9a-fA-F]{6})", svg.read_text(encoding="utf-8"))}
+
+
 def test_a_funding_stream_keeps_its_colour_on_every_chart(site):
     """A reader comparing two charts matches streams by colour, so a stream's colour may not depend on
     which other streams a chart happens to show."""
-    import re
     from renderers.site.charts import PALETTE
-
-    def fills(svg: Path) -> set[str]:
-        return {c.upper() for c in re.findall(r"fill: ?(#[0-9a-fA-F]{6})", svg.read_text(encoding="utf-8"))}
 
     fw = load_framework("2023-25")
     colour = {stream: PALETTE[i % len(PALETTE)] for i, stream in enumerate(fw.ids("funding_streams"))}
     charts = site.site / "compare" / "charts"
-    both_years = fills(charts / "2023-25-pooled-fund-2023-24.svg") & fills(charts / "2023-25-pooled-fund-2024-25.svg")
+    both_years = _fills(charts / "2023-25-pooled-fund-2023-24.svg") & _fills(charts / "2023-25-pooled-fund-2024-25.svg")
     # Warwickshire states both discharge funds in both years: they are drawn in their own colours each time.
     assert {colour["la_discharge_fund"], colour["icb_discharge_fund"]} <= both_years
-    assert colour["la_discharge_fund"] in fills(site.site / "plans/warwickshire/2023-25/charts/funding-mix.svg")
+    assert colour["la_discharge_fund"] in _fills(site.site / "plans/warwickshire/2023-25/charts/funding-mix.svg")
 
 
 def _contrast_on_white(colour: str) -> float:
@@ -254,12 +256,10 @@ def _contrast_on_white(colour: str) -> float:
 
 
 def test_every_chart_colour_stands_out_from_the_page(site):
-    import re
     charts = sorted(site.site.rglob("*.svg"))
     assert charts
     for chart in charts:
-        fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.read_text(encoding="utf-8"))) - {"#ffffff"}
-        weak = {c for c in fills if _contrast_on_white(c) < 3}
+        weak = {c for c in _fills(chart) - {"#FFFFFF"} if _contrast_on_white(c) < 3}
         assert not weak, f"{chart.relative_to(site.site)}: {weak} have less than 3:1 contrast on white"
 
 
