@@ -15,7 +15,8 @@ from renderers import excel
 from renderers.excel import DEFAULT_SHEETS, TemplateWriter
 
 PLAN_IDS = [p.relative_to(ROOT / "plans").as_posix() for p in EXAMPLE_PLANS]
-SCHEME_FIELDS = [key for key, _, _ in TemplateWriter.EXPENDITURE_COLUMNS]
+# The source column holds a stream's name, or a source outside the streams in the document's words.
+SCHEME_FIELDS = [key for key, _, _ in TemplateWriter.EXPENDITURE_COLUMNS] + ["funding_source_as_stated"]
 
 
 # -- what a planning template holds of a plan --------------------------------------------------------
@@ -159,8 +160,12 @@ def mutated_plans(draw):
                 "commissioner": fw.ids("commissioner_kinds")}
     scheme_list = []
     for _ in range(draw(st.integers(0, 4))):
-        scheme = {"id": draw(text | st.integers(1, 999).map(str)), "name": draw(text),
-                  "funding_source": draw(st.sampled_from(streams)), "expenditure": draw(money_by_year)}
+        scheme = {"id": draw(text | st.integers(1, 999).map(str)), "name": draw(text), "expenditure": draw(money_by_year)}
+        if draw(st.integers(0, 4)):
+            scheme["funding_source"] = draw(st.sampled_from(streams))
+        else:  # a local fund, in the document's words
+            stream_words = set(streams) | set(fw.names("funding_streams").values())
+            scheme["funding_source_as_stated"] = draw(text.filter(lambda t: t.strip() not in stream_words))
         for key, ids in optional.items():
             if ids and draw(st.booleans()):
                 scheme[key] = draw(st.sampled_from(ids))
