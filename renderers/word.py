@@ -160,6 +160,7 @@ _TABLE_TEXT = "Table Text"  # 9 pt, no space after: the paragraph style of every
 _PORTRAIT_WIDTH = Inches(6.5)  # the page's width inside its margins
 _LANDSCAPE_WIDTH = Inches(9)
 _CHARS_PER_INCH = 14.5  # of 9 pt Arial, on average
+_WHOLE_WORD = 24  # characters: the longest word or amount a column is made wide enough to keep on one line
 _LANDSCAPE_FROM = 7  # columns: a table this wide gets a landscape page
 
 
@@ -171,7 +172,10 @@ def _column_widths(table: d.Table, across) -> list:
     texts = [[str(table.columns[c])] + [cell_text(row[c] if c < len(row) else None, c in table.money_columns)
                                         for row in table.rows] for c in columns]
     padding = 3  # a cell's margins take about three characters' width
-    least = [padding + max(4, *(len(word) for text in column for word in text.split())) for column in texts]
+    # Longer runs than _WHOLE_WORD (web addresses) may wrap; letting one claim its full length would
+    # squeeze every other column of the table to a word a line.
+    least = [padding + max(4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split()))
+             for column in texts]
     wanted = [max(least[c], padding + min(40, max(len(text) for text in texts[c]))) for c in columns]
     room = across.inches * _CHARS_PER_INCH
     if sum(wanted) <= room:

@@ -147,3 +147,23 @@ def test_amounts_in_the_word_tables_are_never_broken_across_lines(converted, nam
                if c < len(row) and isinstance(row[c], int)}
     missing = sorted(a for a in amounts if a not in text)
     assert not missing, missing
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
+@pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
+def test_words_in_the_word_tables_are_never_broken_across_lines(converted, name, plan):
+    """A long web address in one column may wrap, but it may not squeeze the other columns to a few
+    letters a line ('Worcest' over 'ershire')."""
+    import re
+    from renderers import document
+    from renderers.word import _WHOLE_WORD
+
+    _, theirs = converted
+    text = subprocess.run([PDFTOTEXT, "-layout", str(theirs / f"{name}.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    fw = load_framework(plan["framework"])
+    words = {word for block in document.build(plan, fw).blocks if isinstance(block, document.Table)
+             for row in block.rows for cell in row if isinstance(cell, str)
+             for word in re.findall(r"[A-Za-z]{6,}", cell) if len(word) <= _WHOLE_WORD}
+    broken = sorted(w for w in words if w not in text)
+    assert not broken, broken[:20]
