@@ -131,7 +131,10 @@ def _add_table(word, table: d.Table) -> None:
         run.bold = True
         _shade(cell, "D9E2F3")
     for index, values in enumerate(table.rows):
-        cells = grid.add_row().cells
+        row = grid.add_row()
+        if max((len(str(v)) for v in values if v is not None), default=0) <= _WHOLE_ROW:
+            _keep_whole(row)
+        cells = row.cells
         is_total = table.total_row and index == len(table.rows) - 1
         for column, cell in enumerate(cells):
             cell.width = widths[column]
@@ -162,6 +165,8 @@ _LANDSCAPE_WIDTH = Inches(9)
 _CHARS_PER_INCH = 14.5  # of 9 pt Arial, on average
 _WHOLE_WORD = 24  # characters: the longest word or amount a column is made wide enough to keep on one line
 _LANDSCAPE_FROM = 7  # columns: a table this wide gets a landscape page
+_WHOLE_ROW = 600  # characters in a row's longest cell: a longer row may run over a page break rather than
+                  # leave most of a page empty (or, taller than a page, be cut off)
 
 
 def _column_widths(table: d.Table, across) -> list:
@@ -193,6 +198,11 @@ def _repeat_as_header(row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
+
+
+def _keep_whole(row) -> None:
+    """A row is never split across two pages (a scheme's name on one, its funding source on the next)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _shade(cell, fill: str) -> None:

@@ -97,6 +97,18 @@ def test_priorities_are_a_captioned_list_in_word_and_markdown():
     assert f"**Priorities**\n\n- {plan['priorities'][0]}" in narrative.render(plan, fw)
 
 
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_word_table_rows_are_not_split_across_pages(path):
+    from renderers.word import _WHOLE_ROW
+
+    plan, fw = example(path)
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    for table in document.tables:
+        for row in table.rows[1:]:
+            if max(len(cell.text) for cell in row.cells) <= _WHOLE_ROW:
+                assert row._tr.xpath("./w:trPr/w:cantSplit"), [cell.text for cell in row.cells]
+
+
 def test_markdown_emphasis_lists_and_links_reach_word():
     fw = load_framework(available_periods()[-1])
     plan = complete_plan(fw)
