@@ -130,18 +130,18 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
         names = [outputs.NARRATIVE_DOCX, outputs.TEMPLATE_XLSX, "plan.yaml"]
-        documents = None
         if self.config.documents:
             folder = Path(self.config.documents) / plan.slug
             try:
                 if (folder / "plan.yaml").read_bytes() == raw:
-                    documents = {name: (folder / name).read_bytes() for name in names}
+                    # Read again next time rather than kept: cheap, and a national build would otherwise
+                    # hold every plan's documents in memory to the end.
+                    return {name: (folder / name).read_bytes() for name in names}
             except OSError:
-                documents = None
-        if documents is None:
-            with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
-                outputs.render_plan(plan.source, Path(tmp))
-                documents = {name: (Path(tmp) / name).read_bytes() for name in names}
+                pass  # not there (yet): rendered below
+        with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
+            outputs.render_plan(plan.source, Path(tmp))
+            documents = {name: (Path(tmp) / name).read_bytes() for name in names}
         if len(_DOCUMENT_CACHE) >= _CACHE_LIMIT:
             _DOCUMENT_CACHE.clear()
         _DOCUMENT_CACHE[key] = documents
