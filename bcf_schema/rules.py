@@ -71,7 +71,8 @@ def _is_answered(answer) -> bool:
 
 
 def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
-    """BCF201: each stream's income, per year, is what the schemes plan to spend from it."""
+    """BCF201: each stream's income, per year, is what the schemes plan to spend from it;
+    BCF206 (info) names the schemes funded from outside the streams, which no stream counts."""
     schemes = ctx.schemes()
     if not schemes:
         return

@@ -65,6 +65,13 @@ def _total_row(sheet, label_column: int) -> int:
                 if row[0].value == "Total")
 
 
+def _pdf_text(converted, name: str) -> str:
+    """The text of a case's narrative as LibreOffice laid it out, line by line as on the page."""
+    _, theirs = converted
+    return subprocess.run([PDFTOTEXT, "-layout", str(theirs / f"{name}.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def _stated(values: dict | None) -> dict:
     return values if isinstance(values, dict) and "not_stated" not in values else {}
 
@@ -121,10 +128,7 @@ def test_libreoffice_recomputes_the_plans_totals(converted, name, plan):
 @pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
 @pytest.mark.parametrize("name,plan", CASES, ids=CASE_IDS)
 def test_libreoffice_opens_the_word_narrative_with_every_heading(converted, name, plan):
-    _, theirs = converted
-    pdf = theirs / f"{name}.pdf"
-    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    flat = " ".join(text.split())
+    flat = " ".join(_pdf_text(converted, name).split())
     fw = load_framework(plan["framework"])
     for entry in fw.outline:
         # Long titles wrap across lines in the PDF; the first words are enough to find them.
@@ -138,9 +142,7 @@ def test_amounts_in_the_word_tables_are_never_broken_across_lines(converted, nam
     from renderers import document
     from renderers.narrative import cell_text
 
-    _, theirs = converted
-    text = subprocess.run([PDFTOTEXT, "-layout", str(theirs / f"{name}.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = _pdf_text(converted, name)
     fw = load_framework(plan["framework"])
     amounts = {cell_text(row[c], True) for block in document.build(plan, fw).blocks
                if isinstance(block, document.Table) for row in block.rows for c in block.money_columns
@@ -158,9 +160,7 @@ def test_words_in_the_word_tables_are_never_broken_across_lines(converted, name,
     from renderers import document
     from renderers.word import _WHOLE_WORD
 
-    _, theirs = converted
-    text = subprocess.run([PDFTOTEXT, "-layout", str(theirs / f"{name}.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = _pdf_text(converted, name)
     fw = load_framework(plan["framework"])
     words = {word for block in document.build(plan, fw).blocks if isinstance(block, document.Table)
              for row in block.rows for cell in row if isinstance(cell, str)
