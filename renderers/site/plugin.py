@@ -137,7 +137,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 if (folder / "plan.yaml").read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names}
+                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -148,6 +148,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         _DOCUMENT_CACHE[key] = documents
         return documents
 
+    def _optional_documents(self, plan: SitePlan) -> list[str]:
+        """The PDF, where `bcfc build` made one (it needs LibreOffice) for this very plan."""
+        if not self.config.documents:
+            return []
+        folder = Path(self.config.documents) / plan.slug
+        try:
+            current = (folder / "plan.yaml").read_bytes() == plan.source.path.read_bytes()
+        except OSError:
+            return []
+        return [outputs.NARRATIVE_PDF] if current and (folder / outputs.NARRATIVE_PDF).is_file() else []
+
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
@@ -155,7 +166,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
                 extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
-        builder = SiteBuilder(self.plans, documents=self._documents,
+        builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
