@@ -159,7 +159,7 @@ class SiteBuilder:
     def _plan_key(self, plan: SitePlan) -> str:
         """Everything a plan's pages come from: its file and path, its framework, this code, the URL style."""
         digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0{plan.source.path.as_posix()}\0".encode())
-        digest.update(plan.source.path.read_bytes())
+        digest.update(plan.source.content)
         digest.update((plan.fw.folder / "framework.yaml").read_bytes())
         return digest.hexdigest()[:32]
 
