@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import report, schema_gen
+from bcf_schema import escape, report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.validate import validate_file, validate_paths
@@ -159,7 +159,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     del result  # the source maps (a line for every value) are for findings only: free them before rendering
     clashes = outputs.clashes(sources)
     if clashes:
-        click.echo("\n".join(f"error: {clash}" for clash in clashes), err=True)
+        click.echo("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes), err=True)
         click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
         sys.exit(1)
     done = 0
@@ -167,7 +167,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     def progress(source):
         nonlocal done
         done += 1
-        click.echo(f"[{done}/{len(sources)}] {source.path}", err=True)
+        click.echo(f"[{done}/{len(sources)}] {escape.terminal(source.path)}", err=True)
 
     site = with_site and Path(config_file).is_file()
     protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
