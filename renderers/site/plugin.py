@@ -111,10 +111,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             if problems or result.plan is None or result.framework is None:
                 errors.extend(problems or result.findings)
                 continue
-            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework)))
+            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework, result.plan.raw)))
         if errors or missing:
             text = report.as_text(missing + errors, len(files))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        clashes = outputs.clashes(plan.source for plan in plans)
+        if clashes:
+            raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = plans
 
     @staticmethod
@@ -126,7 +129,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             return str(path)
 
     def _documents(self, plan: SitePlan) -> dict[str, bytes]:
-        raw = plan.source.path.read_bytes()
+        raw = plan.source.content
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
