@@ -10,13 +10,13 @@ import click
 from bcf_schema import report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
-from bcf_schema.validate import validate_file, validate_paths
+from bcf_schema import gate
 from bcfc import commands, gitbase
 
 # The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
 # run on every commit, starts in a third of the time without them.
 
-DEFAULT_RULES = "bcfc-rules.yaml"
+DEFAULT_RULES = gate.DEFAULT_RULES
 SITE_CONFIG = "mkdocs.yml"
 CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
 
@@ -43,9 +43,8 @@ def validate(paths, fmt, strict, rules_file, base):
     1 errors found (or warnings, with --strict), 2 usage or I/O error.
     """
     paths = list(paths) or ["plans"]
-    if rules_file is None and Path(DEFAULT_RULES).is_file():
-        rules_file = DEFAULT_RULES
-    result = validate_paths(paths, rules_file, keep_plans=False)
+    checked = gate.check(paths, rules_file, keep_plans=False)
+    result = checked.report
     if base:
         try:
             gitbase.check_versions(result, base)
@@ -53,10 +52,9 @@ def validate(paths, fmt, strict, rules_file, base):
             click.echo(f"bcfc validate: {err}", err=True)
             sys.exit(2)
     click.echo(report.FORMATS[fmt](result.findings, len(result.results)))
-    if result.io_errors or result.rule_file_findings:
+    if checked.usage_problem:
         sys.exit(2)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    sys.exit(1 if any(f.severity in failing for f in result.findings) else 0)
+    sys.exit(1 if gate.failing(result.findings, strict) else 0)
 
 
 @cli.command()
@@ -87,11 +85,16 @@ def _valid_plan(path: str, fmt: str = "text"):
     """Validate one plan before rendering it; on errors show them and stop (exit 1)."""
     if not Path(path).is_file():
         raise click.BadParameter(f"no such file: {path}", param_hint="PLAN")
-    result = validate_file(path)
-    if result.errors:
-        click.echo(report.FORMATS[fmt](result.findings, 1), err=True)
+    checked = gate.check([path])
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
+    if problems:
+        click.echo(report.FORMATS[fmt](problems, 1), err=True)
+    if checked.usage_problem:
+        sys.exit(2)
+    if not checked.passed:
         click.echo(f"not rendered: {path} has errors", err=True)
         sys.exit(1)
+    result = checked.passed[0]
     from renderers import outputs
     return outputs.PlanSource(Path(path), result.plan.data, result.framework)
 
@@ -143,19 +146,17 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     built into a staging folder and swapped in only when the whole build succeeded.
     """
     from renderers import outputs
-    if rules_file is None and Path(DEFAULT_RULES).is_file():
-        rules_file = DEFAULT_RULES
-    result = validate_paths([plans_dir], rules_file)
-    problems = [f for f in result.findings if f.severity is not Severity.INFO]
+    checked = gate.check([plans_dir], rules_file)
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
     if problems:
-        click.echo(report.as_text(problems, len(result.results)), err=True)
-    if result.io_errors or result.rule_file_findings:
+        click.echo(report.as_text(problems, len(checked.report.results)), err=True)
+    if checked.usage_problem:
         sys.exit(2)
-    if any(f.severity is Severity.ERROR for f in problems):
+    if not checked.ok:
         click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
         sys.exit(1)
-    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in result.results]
-    del result  # the source maps (a line for every value) are for findings only: free them before rendering
+    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in checked.passed]
+    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
     done = 0
 
     def progress(source):

@@ -261,8 +261,9 @@ def income_table(plan, fw) -> list:
     blocks: list = [table]
     names = fw.names("funding_streams")
     for stream, amounts in ((plan.get("funding") or {}).get("unallocated") or {}).items():
+        reason = f" ({amounts['reason']})" if amounts.get("reason") else ""
         blocks.append(Marker(f"Not yet allocated to schemes: {names.get(stream, stream)} "
-                             + "; ".join(f"{y} {money(v)}" for y, v in amounts.items())))
+                             + "; ".join(f"{y} {money(v)}" for y, v in amounts.items() if y != "reason") + reason))
     if stated:
         blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
     return blocks
