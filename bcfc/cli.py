@@ -11,6 +11,7 @@ from bcf_schema import report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
+from bcf_schema import status as plan_status
 from bcfc import commands, gitbase
 
 # The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
@@ -57,6 +58,26 @@ def validate(paths, fmt, strict, rules_file, base):
     sys.exit(1 if gate.failing(result.findings, strict) else 0)
 
 
+@cli.command("status")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sorted(plan_status.FORMATS)), default="text", show_default=True,
+              help="text for people, markdown for a pull request comment, json for tools.")
+@click.option("--rules", "rules_file", type=click.Path(),
+              help=f"Local house rules (Cerberus schemas). Default: {DEFAULT_RULES} if present.")
+def status(paths, fmt, rules_file):
+    """What is left before each plan can be submitted: a checklist and a verdict.
+
+    PATHS are plan files or folders (default: plans/). A draft is checked as if it were submitted.
+    Exit status: 0 (whatever is left), 2 usage or I/O error.
+    """
+    statuses, checked = plan_status.of_paths(list(paths) or ["plans"], rules_file)
+    if checked.usage_problem:
+        click.echo(report.as_text([f for f in checked.findings if f.code in ("BCF001", "BCF301")] or checked.findings,
+                                  len(statuses)), err=True)
+        sys.exit(2)
+    click.echo(plan_status.FORMATS[fmt](statuses))
+
+
 @cli.command()
 @click.argument("period", required=False)
 @click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json from its framework.yaml.")
@@ -87,13 +108,15 @@ def _valid_plan(path: str, fmt: str = "text"):
         raise click.BadParameter(f"no such file: {path}", param_hint="PLAN")
     checked = gate.check([path])
     problems = [f for f in checked.findings if f.severity is not Severity.INFO]
-    if problems:
+    if checked.usage_problem or not checked.passed:
         click.echo(report.FORMATS[fmt](problems, 1), err=True)
-    if checked.usage_problem:
-        sys.exit(2)
-    if not checked.passed:
+        if checked.usage_problem:
+            sys.exit(2)
         click.echo(f"not rendered: {path} has errors", err=True)
         sys.exit(1)
+    if problems:
+        click.echo(f"{path}: {len(problems)} warning(s); `bcfc validate {path}` lists them, `bcfc status {path}` "
+                   "what is left before submission", err=True)
     result = checked.passed[0]
     from renderers import outputs
     return outputs.PlanSource(Path(path), result.plan.data, result.framework)

@@ -12,6 +12,16 @@ from dataclasses import dataclass, field
 from bcf_schema.framework import Framework
 
 NOT_ANSWERED = "Not answered in this plan."
+TO_BE_WRITTEN = "To be written."  # the same gap in a draft: work left, not a missing answer
+DRAFT_MARK = "DRAFT: this plan is still being written; sections marked \"To be written\" are not yet answered."
+
+
+def is_draft(plan: dict) -> bool:
+    return plan.get("status") not in ("submitted", "approved")
+
+
+def unanswered(plan: dict) -> str:
+    return TO_BE_WRITTEN if is_draft(plan) else NOT_ANSWERED
 
 
 @dataclass
@@ -101,6 +111,8 @@ def build(plan: dict, fw: Framework) -> Document:
     doc = Document(plan_title(plan, fw))
     add = doc.blocks.extend
     add([Heading(1, doc.title)])
+    if is_draft(plan):
+        add([Marker(DRAFT_MARK)])
     add(_cover(plan, fw))
     extras = plan.get("extra_sections") or []
     placed = _placements(fw)
@@ -177,7 +189,7 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
     if entry.wording:
         blocks.append(Prompt(entry.wording))
     answer = (plan.get("narrative") or {}).get(entry.id)
-    blocks.extend(_answer(answer, level + 1, entry.answer != "none"))
+    blocks.extend(_answer(answer, level + 1, entry.answer != "none", unanswered(plan)))
     blocks.extend(_plan_table(t) for t in tables_by_section.get(entry.id, []))
     for kind in placed.get(entry.id, []):
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
@@ -189,7 +201,7 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
     return blocks
 
 
-def _answer(answer, level: int, expected: bool) -> list:
+def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> list:
     if isinstance(answer, str) and answer.strip():
         return [Text(answer)]
     if isinstance(answer, dict):
@@ -206,7 +218,7 @@ def _answer(answer, level: int, expected: bool) -> list:
         blocks.extend(_sections(answer.get("subsections") or [], level))
         if blocks:
             return blocks
-    return [Marker(NOT_ANSWERED)] if expected else []
+    return [Marker(missing)] if expected else []
 
 
 def _sections(sections: list[dict], level: int) -> list:
@@ -250,7 +262,7 @@ def income_table(plan, fw) -> list:
         any_stated = True
         rows.append([stream["name"]] + amounts)
     if not rows:
-        return []
+        return [Caption("Income by funding stream"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     if any_stated:  # a total of streams the document leaves elsewhere would be a made-up £0
         partial = len(rows) > sum(1 for r in rows if not str(r[1]).startswith("Not stated"))
         rows.append(["Total of the stated streams" if partial else "Total"] + totals)
@@ -274,7 +286,7 @@ def expenditure_table(plan, fw) -> list:
     if isinstance(schemes, dict):
         return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")]
     if not schemes:
-        return []
+        return [Caption("Expenditure by scheme"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     years = fw.financial_years
     streams, types = fw.names("funding_streams"), fw.names("scheme_types")
     areas, commissioners = fw.names("areas_of_spend"), fw.names("commissioner_kinds")
@@ -301,12 +313,13 @@ def metrics_table(plan, fw) -> list:
     for metric in fw.items("metrics"):
         value = metrics.get(metric["id"])
         if value is None:
-            rows.append([metric["name"], metric["unit"], "", NOT_ANSWERED])
+            rows.append([metric["name"], metric["unit"], "", unanswered(plan)])
         elif "not_stated" in value:
             rows.append([metric["name"], metric["unit"], "", f"Not stated: {value['not_stated']}"])
         else:
             goals = (_periods(value.get("goals")) or value.get("goal_as_stated")
-                     or (f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else ""))
+                     or (f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else "")
+                     or (TO_BE_WRITTEN if is_draft(plan) else ""))
             rows.append([metric["name"], metric["unit"], _periods(value.get("baseline")), goals])
     for local in plan.get("local_metrics") or []:
         rows.append([f"{local['name']} (local)", local.get("unit", ""), _periods(local.get("baseline")),
