@@ -448,15 +448,32 @@ RULES = (
 )
 
 
-def check(plan: LoadedPlan, fw: Framework, *, schema_clean: bool = True) -> list[Finding]:
+# What each money rule reads: where the schema already rejects a value there, the rule waits until it
+# is fixed, so one mistake ("2,100,000") is not reported again as a sum that does not add up.
+READS = {
+    income_matches_expenditure: ("/funding", "/schemes"),
+    stated_totals_add_up: ("/funding", "/spend_by_category", "/dfg"),
+    minimum_spend_met: ("/funding", "/minimum_spend", "/schemes"),
+    ring_fenced_spend: ("/schemes",),
+}
+
+
+def _rejected(pointers: set[str], prefixes: tuple[str, ...]) -> bool:
+    return any(p == prefix or p.startswith(prefix + "/") for p in pointers for prefix in prefixes)
+
+
+def check(plan: LoadedPlan, fw: Framework, *, schema_findings: list[Finding] = ()) -> list[Finding]:
     ctx = Context(plan, fw)
+    rejected = {f.pointer for f in schema_findings}
     findings: list[Finding] = []
     for rule in RULES:
+        if _rejected(rejected, READS.get(rule, ())):
+            continue
         try:
             findings.extend(rule(ctx))
         except (TypeError, AttributeError, KeyError, ValueError):
             # Only a plan whose shape the schema already rejected can get here: the
             # schema findings say what to fix, and this rule runs again once it is.
-            if schema_clean:
+            if not schema_findings:
                 raise
     return findings
