@@ -115,7 +115,9 @@ class TemplateWriter:
 
     def sheet_cover(self, ws: Worksheet) -> None:
         plan, fw = self.plan, self.fw
-        title(ws, (fw.data.get("planning_template") or {}).get("title", f"{fw.title} planning template"))
+        heading = (fw.data.get("planning_template") or {}).get("title", f"{fw.title} planning template")
+        draft = plan.get("status") not in ("submitted", "approved")
+        title(ws, f"{heading}: DRAFT" if draft else heading)  # a draft says so on its cover
         partners = {"icbs": "ICB(s)", "ccgs": "CCG(s)"}[fw.nhs_partners]
         rows = [
             ("Health and Wellbeing Board", "; ".join(h["name"] for h in plan["hwbs"])),
