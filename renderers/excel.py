@@ -31,6 +31,7 @@ FIGURE = "#,##0.0##"
 DAY, MONTH = "d mmmm yyyy", "mmmm yyyy"
 UNALLOCATED, OTHER_SOURCES = L.UNALLOCATED, L.OTHER_SOURCES  # kept for the tests and readers of this module
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+TOP = Alignment(vertical="top")
 INPUT_FILL = PatternFill("solid", fgColor="FFFF99")  # the national templates' yellow input cells
 UNUSED_FILL = PatternFill("solid", fgColor="D9D9D9")  # a period this metric sets no goal for
 DONE_FILL, TODO_FILL = PatternFill("solid", fgColor="C6EFCE"), PatternFill("solid", fgColor="FFC7CE")
@@ -61,7 +62,7 @@ def put(ws: Worksheet, row: int, column: int, value, number_format: str | None =
 def put_input(ws: Worksheet, row: int, column: int, value=None, number_format: str | None = None):
     """An input cell: yellow and unlocked, the only cells a user can type in once the sheet is protected."""
     cell = put(ws, row, column, value, number_format)
-    cell.fill, cell.protection = INPUT_FILL, UNLOCKED
+    cell.fill, cell.protection, cell.alignment = INPUT_FILL, UNLOCKED, TOP
     return cell
 
 
@@ -211,6 +212,12 @@ class TemplateWriter:
             if column.field in WRAPPED:
                 for (cell,) in ws.iter_rows(min_row=L.FIRST_ROW, min_col=number, max_col=number):
                     cell.alignment = WRAP
+                    if isinstance(cell.value, str):  # spreadsheets do not grow a row for wrapped text on opening
+                        lines = sum(1 + int(len(part) / (size * 1.3)) for part in cell.value.split("\n"))
+                        height = ws.row_dimensions[cell.row].height or 15
+                        ws.row_dimensions[cell.row].height = min(max(height, 15 * lines), 400)
+        longest = max((len(c.title) / max(WIDTHS.get(c.field, 16) - 2, 1) for c in columns), default=1)
+        ws.row_dimensions[L.HEADER_ROW].height = 15 * min(int(longest) + 1, 5)
 
     # -- sheets ------------------------------------------------------------------------------------
 
