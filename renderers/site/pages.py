@@ -78,6 +78,7 @@ class SiteBuilder:
         self.linker = Linker(self.use_directory_urls)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined,
+            finalize=html.page_value,  # every printed value reaches Markdown as a token (see html.py)
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.globals.update(
             heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,

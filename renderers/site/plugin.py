@@ -33,6 +33,7 @@ from bcf_schema.findings import Severity
 from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
+from . import html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
@@ -204,6 +205,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         # newest date a plan states, never the time of the build.
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
+
+    def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
+        # The generated pages carry plan content as tokens that Python-Markdown passed through
+        # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
+        return html.restore(page_html)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
