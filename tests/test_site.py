@@ -435,3 +435,17 @@ def test_transcription_notes_are_editors_notes_not_the_plans_words(site):
     title = next(e.title for e in load_framework("2023-25").outline if e.id == "nc2.pr4.capacity_demand")
     assert "nc2.pr4.capacity_demand" not in page_text(metrics)
     assert f"gives the rationale (&quot;{title}&quot;, " in metrics
+
+
+def test_metric_periods_read_as_months_and_goal_charts_show_the_change(site):
+    from renderers.site.model import period_words
+    assert [period_words(p) for p in ("2025-26 M01", "2025-26 M12", "2023-24 Q1", "2023-24 Q4", "2023-24")] == [
+        "April 2025", "March 2026", "April to June 2023", "January to March 2024", "2023-24"]
+    page = (site.site / "plans" / "rutland" / "2023-25" / "metrics" / "index.html").read_text(encoding="utf-8")
+    text = page_text(page)
+    # Rutland's goals: 200.0 in 2023-24 Q1 and 190.5 in Q2, against a baseline of 812.5.
+    assert "April to June 2023 200" in text and "July to September 2023 190.5" in text
+    assert "2023-24 Q1" not in text
+    assert "the axis does not start at zero, so small changes show" in text
+    compare = page_text((site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8"))
+    assert "Goal April to June 2023" in compare

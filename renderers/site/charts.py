@@ -107,27 +107,34 @@ def bars(categories: list[str], values: list[float | int], *, money: bool = True
 
 
 def goal_against_baseline(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> bytes:
-    """Baseline periods in grey (hatched), goal periods in colour, one bar each, in time order."""
+    """Baseline periods as grey squares, goals as blue dots joined by a line, in time order. The axis fits the
+    figures rather than starting at zero, so a goal of 3% better shows as a change, not as a flat row of bars
+    (the caption says so)."""
+    from matplotlib.lines import Line2D
     with matplotlib.rc_context(_RC):
         labels = [p for p, _ in baseline] + [p for p, _ in goals]
-        figure = Figure(figsize=(min(7.5, 2.2 + 0.9 * len(labels)), 3.0), dpi=100, layout="constrained")
+        figure = Figure(figsize=(min(7.5, 2.6 + 0.9 * len(labels)), 3.0), dpi=100, layout="constrained")
         axes = figure.add_subplot()
-        positions = list(range(len(labels)))
-        colours = [BASELINE_COLOUR] * len(baseline) + [PALETTE[0]] * len(goals)
-        hatches = ["//"] * len(baseline) + [""] * len(goals)
-        values = [float(v) for _, v in baseline] + [float(v) for _, v in goals]
-        for position, value, colour, hatch in zip(positions, values, colours, hatches):
-            axes.bar(position, value, color=colour, hatch=hatch, edgecolor="white", width=0.6)
-        axes.set_xticks(positions, labels, rotation=30 if len(labels) > 5 else 0, ha="right" if len(labels) > 5 else "center")
+        base_x = list(range(len(baseline)))
+        goal_x = list(range(len(baseline), len(labels)))
+        if baseline:
+            axes.plot(base_x, [float(v) for _, v in baseline], linestyle="none", marker="s", markersize=8,
+                      color=BASELINE_COLOUR)
+        if goals:
+            axes.plot(goal_x, [float(v) for _, v in goals], linestyle="-", linewidth=1.6, marker="o", markersize=8,
+                      color=PALETTE[0])
+        axes.set_xticks(list(range(len(labels))), labels, rotation=30 if len(labels) > 4 else 0,
+                        ha="right" if len(labels) > 4 else "center")
         axes.yaxis.set_major_formatter(FuncFormatter(plain_axis))
+        axes.margins(y=0.25)
         axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
         axes.set_axisbelow(True)
-        from matplotlib.patches import Patch
         handles = []
         if baseline:
-            handles.append(Patch(facecolor=BASELINE_COLOUR, hatch="//", edgecolor="white", label="Baseline"))
+            handles.append(Line2D([], [], linestyle="none", marker="s", markersize=8, color=BASELINE_COLOUR,
+                                  label="Baseline"))
         if goals:
-            handles.append(Patch(facecolor=PALETTE[0], label="Goal"))
-        figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
-        axes.set_xlim(-0.6, len(labels) - 0.4)
+            handles.append(Line2D([], [], marker="o", markersize=8, color=PALETTE[0], label="Goal"))
+        figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
+        axes.set_xlim(-0.5, len(labels) - 0.5)
         return _svg(figure)

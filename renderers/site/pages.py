@@ -25,7 +25,7 @@ from .. import document as d
 from ..narrative import cell_text
 from . import charts, html, opendata, schema_ref
 from .incremental import PageCache, code_digest
-from .model import SitePlan, money_text, numeric_periods
+from .model import SitePlan, money_text, numeric_periods, period_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -98,6 +98,7 @@ class SiteBuilder:
             money=money_text, cell=cell_text, blocks=html.blocks_to_page, funding_source=d.funding_source_text,
         )
         self.env.filters["long_date"] = d.long_date
+        self.env.filters["period_words"] = period_words
 
     # -- the whole site -----------------------------------------------------------------
 
@@ -311,8 +312,8 @@ class SiteBuilder:
             item = {"metric": metric, "local": local, "value": value or {},
                     "not_stated": d.readers_text(_not_stated(value), plan.data, plan.fw),
                     "missing": value is None, "table": Markup(""), "figure": Markup("")}
-            baseline = numeric_periods((value or {}).get("baseline"))
-            goals = numeric_periods((value or {}).get("goals"))
+            baseline = [(period_words(p), v) for p, v in numeric_periods((value or {}).get("baseline"))]
+            goals = [(period_words(p), v) for p, v in numeric_periods((value or {}).get("goals"))]
             unit = metric.get("unit", "")
             if baseline or goals:
                 rows = [[p, v, None] for p, v in baseline] + [[p, None, v] for p, v in goals]
@@ -320,12 +321,13 @@ class SiteBuilder:
                                            caption=f"{metric['name']}: baseline and goals",
                                            numeric_columns=frozenset({1, 2}))
             if baseline and goals or len(baseline) + len(goals) > 1:
-                alt = (f"Bar chart of {metric['name']} ({unit}). "
+                alt = (f"Chart of {metric['name']} ({unit}), on an axis that fits the figures. "
                        + ("Baseline: " + "; ".join(f"{p} {d.number(v)}" for p, v in baseline) + ". " if baseline else "")
                        + ("Goals: " + "; ".join(f"{p} {d.number(v)}" for p, v in goals) + "." if goals else ""))
                 item["figure"] = self._chart(page_src, f"{plan.folder}/charts/metric-{metric['id']}.svg",
                                              charts.goal_against_baseline(baseline, goals), alt.strip(),
-                                             f"{metric['name']}: goals against the baseline ({unit})")
+                                             f"{metric['name']}: goals against the baseline ({unit}); "
+                                             "the axis does not start at zero, so small changes show")
             out.append(item)
         return out
 
