@@ -449,3 +449,68 @@ def test_metric_periods_read_as_months_and_goal_charts_show_the_change(site):
     assert "the axis does not start at zero, so small changes show" in text
     compare = page_text((site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8"))
     assert "Goal April to June 2023" in compare
+
+
+# -- views for reviewers --------------------------------------------------------------------------------
+
+def test_every_icb_has_a_page_rolling_up_the_hwbs_it_covers(site):
+    from bcf_schema import hwbs
+    from renderers.site import reviewers
+    icbs = reviewers.icbs()
+    assert len(icbs) == len({code for h in hwbs.all_hwbs() for code in h.icb_ods_codes}) == 42
+    index = page_text((site.site / "icbs" / "index.html").read_text(encoding="utf-8"))
+    for icb in icbs:
+        page = site.site / "icbs" / icb.slug / "index.html"
+        text = page_text(page.read_text(encoding="utf-8"))
+        for hwb in icb.hwbs:
+            assert f" {hwb.name} {hwb.code} " in text, (icb.name, hwb.name)
+        assert icb.name in index
+    # Buckinghamshire is covered by two ICBs: it is on both pages, each naming the other.
+    bucks = next(h for h in hwbs.all_hwbs() if h.name == "Buckinghamshire")
+    for name in bucks.icbs:
+        icb = next(i for i in icbs if i.name == name)
+        text = page_text((site.site / "icbs" / icb.slug / "index.html").read_text(encoding="utf-8"))
+        other = next(n for n in bucks.icbs if n != name)
+        assert f"Buckinghamshire {bucks.code} {other}" in text
+    # A published plan is linked from its ICB's page, with its pooled fund as stated.
+    source = (site.site / "icbs" / "coventry-and-warwickshire" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../../plans/warwickshire/2023-25/">2023-25</a>' in source
+    assert "£8,202,770 (2 of 7 streams stated)" in page_text(source)
+    assert "Coventry E08000026 None published" in page_text(source)
+
+
+def test_the_conditions_page_shows_submissions_and_each_check_with_its_evidence(site):
+    source = (site.site / "compare" / "2023-25-conditions" / "index.html").read_text(encoding="utf-8")
+    text = page_text(source)
+    assert "Warwickshire West Midlands NHS Coventry and Warwickshire Integrated Care Board Submitted V0.4 22 June 2023" \
+           in text
+    fw = load_framework("2023-25")
+    first, second = fw.items("funding_streams")[0]["name"], fw.items("funding_streams")[1]["name"]
+    # Rutland (the fixture plan): each stream's schemes spend exactly its income.
+    rows = re.findall(r"<tr><th scope=\"row\">Rutland</th>(.*?)</tr>", source)
+    cells = [page_text(r) for r in rows]
+    assert any(f"Income and spend meet: {first} 2023-24 Met income £3,000,000, schemes £3,000,000" in c for c in cells)
+    assert any(f"Income and spend meet: {second} 2024-25 Met" in c for c in cells)
+    assert '<a href="../../plans/rutland/2023-25/funding/#expenditure-by-scheme">Met</a>' in source
+    # Warwickshire leaves the minimum NHS contribution to the planning template: not stated, with the reason.
+    assert re.search(r"Income and spend meet: Minimum NHS contribution Not stated Income: in the Excel planning template", text)
+
+
+def test_a_compliance_check_is_not_met_when_the_schemes_do_not_spend_the_income():
+    from renderers.site.reviewers import compliance
+    fw = load_framework("2023-25")
+    stream, ring = fw.ids("funding_streams")[0], fw.items("ring_fenced")[0]
+    data = {"framework": "2023-25", "hwbs": [{"name": "Rutland", "code": "E06000017"}], "schemes": [
+        {"id": "A", "name": "A", "funding_source": stream, "type": fw.ids("scheme_types")[0],
+         "expenditure": {"2023-24": 900}},
+        {"id": "D", "name": "D", "funding_source": ring["funding_stream"], "type": "other",
+         "expenditure": {"2023-24": 50}}],
+        "funding": {"streams": {stream: {"2023-24": 1000}, ring["funding_stream"]: {"2023-24": 50}}}}
+    rows = compliance(SitePlan(PlanSource(Path("plans/rutland/2023-25.yaml"), data, fw)))
+    by_check = {(r["check"], r["year"]): r for r in rows}
+    name = fw.names("funding_streams")[stream]
+    assert by_check[(f"Income and spend meet: {name}", "2023-24")]["status"] == "Not met"
+    assert by_check[(f"Income and spend meet: {name}", "2023-24")]["detail"] == "income £1,000, schemes £900"
+    ring_name = fw.names("funding_streams")[ring["funding_stream"]]
+    assert by_check[(f"Ring-fenced: {ring_name}", "")]["status"] == "Not met"
+    assert all(r["status"] == "Not stated" for r in rows if r["check"] in {m["name"] for m in fw.items("minimum_spend")})

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -170,9 +171,11 @@ def table(columns: list[str], rows: list[list], *, caption: str = "", money_colu
         out.append(f'<th scope="col"{cls}>{text(column)}</th>')
     out.append("</tr></thead>")
     body_rows = rows[:-1] if total_row and rows else rows
+    # A table that stacks on a phone (css_class bcfc-stack) labels each cell with its column.
+    labels = [str(c) for c in columns] if "bcfc-stack" in css_class.split() else None
     out.append("<tbody>")
     for row in body_rows:
-        out.append(_row(row, len(columns), money_columns, numeric_columns, row_header, code_columns))
+        out.append(_row(row, len(columns), money_columns, numeric_columns, row_header, code_columns, labels))
     out.append("</tbody>")
     if total_row and rows:
         out.append('<tfoot class="bcfc-total">' + _row(rows[-1], len(columns), money_columns, numeric_columns,
@@ -184,7 +187,8 @@ def table(columns: list[str], rows: list[list], *, caption: str = "", money_colu
     return result
 
 
-def _row(row: list, width: int, money_columns, numeric_columns, row_header: bool, code_columns=frozenset()) -> str:
+def _row(row: list, width: int, money_columns, numeric_columns, row_header: bool, code_columns=frozenset(),
+         labels=None) -> str:
     cells = list(row) + [None] * (width - len(row))
     # "Not stated: ..." in a money column with nothing after it: one cell across the remaining years.
     for index, value in enumerate(cells[:width]):
@@ -192,12 +196,30 @@ def _row(row: list, width: int, money_columns, numeric_columns, row_header: bool
                 and all(v in (None, "") for v in cells[index + 1:width]):
             before = _cells(cells[:index], money_columns, numeric_columns, row_header, code_columns)
             return f'<tr>{before}<td colspan="{width - index}">{text(value)}</td></tr>'
-    return f"<tr>{_cells(cells[:width], money_columns, numeric_columns, row_header, code_columns)}</tr>"
+    return f"<tr>{_cells(cells[:width], money_columns, numeric_columns, row_header, code_columns, labels)}</tr>"
 
 
-def _cells(cells: list, money_columns, numeric_columns, row_header: bool, code_columns) -> str:
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links within the site: its text escaped, its href one the site made (Linker)."""
+    text: str
+    href: str
+
+
+def _links(value) -> str:
+    links = [value] if isinstance(value, Link) else value
+    return "; ".join(f'<a href="{text(link.href)}">{text(link.text)}</a>' for link in links)
+
+
+def _cells(cells: list, money_columns, numeric_columns, row_header: bool, code_columns, labels=None) -> str:
     out = []
     for index, value in enumerate(cells):
+        label = f' data-label="{text(labels[index])}"' if labels and index < len(labels) else ""
+        if isinstance(value, Link) or (isinstance(value, list) and value and all(isinstance(v, Link) for v in value)):
+            tag = "th" if index == 0 and row_header else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            out.append(f"<{tag}{scope}{label if tag == 'td' else ''}>{_links(value)}</{tag}>")
+            continue
         is_money = index in money_columns
         shown = cell_text(value, is_money)
         attrs = []
@@ -211,7 +233,7 @@ def _cells(cells: list, money_columns, numeric_columns, row_header: bool, code_c
         if index == 0 and row_header and shown:
             out.append(f'<th scope="row"{attr_text}>{inner}</th>')
         else:
-            out.append(f"<td{attr_text}>{inner}</td>")
+            out.append(f"<td{attr_text}{label}>{inner}</td>")
     return "".join(out)
 
 

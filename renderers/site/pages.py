@@ -23,7 +23,9 @@ from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, l
 
 from .. import document as d
 from ..narrative import cell_text
-from . import charts, html, opendata, schema_ref
+from bcf_schema import hwbs as reference_hwbs
+
+from . import charts, html, opendata, reviewers, schema_ref
 from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods, period_words
 
@@ -38,6 +40,11 @@ ASSET_JS = "assets/bcfc/bcfc.js"
 AUTHORS = "plan authors"
 AUTHORS_INDEX = "reference/index.md"
 DATA_PAGE = "data/index.md"
+ICBS_INDEX = "icbs/index.md"
+
+
+def compliance_page(period: str) -> str:
+    return f"compare/{period}-conditions.md"
 
 
 def is_author_page(src_uri: str) -> bool:
@@ -117,6 +124,9 @@ class SiteBuilder:
             self._plan(plan)
         for period in self.periods_with_plans:
             self._comparison(period)
+        for period in self.periods_with_plans:
+            self._compliance(period)
+        self._icbs()
         data_files, tables = opendata.files(self.plans)
         self.files.update(data_files)
         self._page(DATA_PAGE, "data.md.j2", tables=tables)
@@ -132,6 +142,8 @@ class SiteBuilder:
             nav.append({"Plans": PLANS_INDEX})
             nav.append({"Comparisons": [{f"{period} plans": f"compare/{period}.md"}
                                         for period in self.periods_with_plans]})
+            nav.append({"For reviewers": [{"ICBs": ICBS_INDEX}] + [
+                {f"{period} submissions and conditions": compliance_page(period)} for period in self.periods_with_plans]})
         nav.append({"Data": DATA_PAGE})
         nav += [{title: src} for src, title in self.extra_docs]
         return nav
@@ -392,6 +404,63 @@ class SiteBuilder:
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
                    per_head=per_head, metrics=metrics)
+
+    # -- views for reviewers ------------------------------------------------------------------
+
+    def _compliance(self, period: str) -> None:
+        src = compliance_page(period)
+        plans = [p for p in self.plans if p.period == period]
+        submissions, checks, counts = [], [], {}
+        for plan in plans:
+            where = reviewers.place(plan)
+            name = html.Link(plan.hwb_name, self.linker.href(src, plan.page("index")))
+            dated = sorted((str(s["date"]), s["body"]) for s in plan.data.get("sign_off") or [] if s.get("date"))
+            signed = f"{dated[-1][1]}, {d.long_date(dated[-1][0])}" if dated else ""  # the last body to sign it off
+            submissions.append([name, where["region"], where["icbs"], str(plan.data.get("status", "")).capitalize(),
+                                plan.version_number or "None given", d.long_date(plan.data.get("date")), signed])
+            for row in reviewers.compliance(plan):
+                evidence = html.Link(row["status"], self.linker.href(src, plan.page("funding"), row["anchor"]))
+                checks.append([plan.hwb_name, where["region"], where["icbs"], row["check"], row["year"], evidence,
+                               d.readers_text(row["detail"], plan.data, plan.fw)])
+                counts[row["status"]] = counts.get(row["status"], 0) + 1
+        summary = ", ".join(f"{counts.get(k, 0)} {k.lower()}" for k in (reviewers.MET, reviewers.NOT_MET,
+                                                                       reviewers.NOT_STATED))
+        self._page(src, "compliance.md.j2", period=period, fw=load_framework(period), submissions=submissions,
+                   checks=checks, counts=f"{len(checks)} checks: {summary}")
+
+    def _icbs(self) -> None:
+        by_code: dict[str, list[SitePlan]] = {}
+        for plan in self.plans:
+            for hwb in plan.data.get("hwbs") or []:
+                found = reference_hwbs.by_code().get(hwb.get("code", ""))
+                if found:
+                    by_code.setdefault(found.code, []).append(plan)
+        rows = []
+        for icb in reviewers.icbs():
+            src = icb.page
+            hwb_rows, published = [], []
+            for hwb in icb.hwbs:
+                plans = by_code.get(hwb.code, [])
+                published += [p for p in plans if p not in published]
+                others = "; ".join(n for n in hwb.icbs if n != icb.name)
+                links = [html.Link(f"{p.period}", self.linker.href(src, p.page("index"))) for p in plans]
+                hwb_rows.append([hwb.name, hwb.code, others, links or "None published"])
+            totals = []
+            for period in sorted({p.period for p in published}):
+                period_plans = [p for p in published if p.period == period]
+                years = [y for y in load_framework(period).financial_years if any(y in p.totals for p in period_plans)]
+                table_rows = [[html.Link(p.hwb_name, self.linker.href(src, p.page("index")))]
+                              + [p.totals.get(y) if not p.unstated_in(y) else
+                                 (f"{money_text(p.totals[y])} ({len(p.stated_in(y))} of {len(p.streams)} streams stated)"
+                                  if y in p.totals else None) for y in years] for p in period_plans]
+                caption = f"{period}: the pooled fund of each HWB's plan, as its document states it"
+                totals.append({"period": period, "table": html.table(
+                    ["Health and Wellbeing Board"] + years, table_rows, caption=caption,
+                    money_columns=frozenset(range(1, len(years) + 1)))})
+            self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals)
+            rows.append([html.Link(icb.name, self.linker.href(ICBS_INDEX, src)), icb.code, icb.region,
+                         len(icb.hwbs), len(published)])
+        self._page(ICBS_INDEX, "icbs.md.j2", rows=rows)
 
     # -- reference pages from the frameworks ------------------------------------------------
 

@@ -37,7 +37,7 @@ from .. import outputs
 from . import html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, AUTHORS, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
+from .pages import ASSET_CSS, ASSET_JS, AUTHORS, ICBS_INDEX, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
 
@@ -187,7 +187,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 files.remove(existing)
             # A plan's own pages are reached from the Plans page and from each other, not the navigation;
             # the pages for plan authors from their own section's page.
-            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri)
+            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri) \
+                and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX)  # each ICB: from the ICBs page
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
