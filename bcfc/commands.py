@@ -104,6 +104,9 @@ def diff(files, base, plans_dir, fmt):
     if base:
         try:
             changed = gitbase.changed_plans(base, plans_dir)
+            reviews = Path(plans_dir).parent / "reviews"  # the plans' assurance reviews, beside them
+            if reviews.is_dir():
+                changed += gitbase.changed_plans(base, reviews)
         except gitbase.GitError as err:
             click.echo(f"bcfc diff: {err}", err=True)
             sys.exit(2)

@@ -40,6 +40,7 @@ class PlanDiff:
     metrics: list[dict] = field(default_factory=list)  # {metric, name, measure, period, old, new, change}
     narrative: list[dict] = field(default_factory=list)  # {id, title, status, words_added, words_removed}
     other: list[dict] = field(default_factory=list)  # {section, summary}
+    assurance: list[dict] = field(default_factory=list)  # a review file: {id, old, new, comment} per heading
 
     @property
     def changed(self) -> bool:
@@ -157,10 +158,42 @@ def _listing(value) -> str | None:
     return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def is_review(data: dict | None) -> bool:
+    """A regional reviewer's file (reviews/<hwb>/<period>.yaml, bcf_schema.reviews), not a plan."""
+    return isinstance(data, dict) and "framework" not in data and "entries" in data and "recommendation" in data
+
+
+def compare_reviews(old: dict | None, new: dict | None, path: str = "") -> PlanDiff:
+    """What changed in a plan's assurance: the recommendation, the reviewer, and each heading's assessment."""
+    status = "added" if old is None else "removed" if new is None else "changed"
+    diff = PlanDiff(path, status)
+    old, new = old or {}, new or {}
+    for name in ("recommendation", "conditions"):
+        if old.get(name) != new.get(name):
+            diff.metadata.append({"field": name, "old": _listing(old.get(name)) if name == "conditions" else
+                                  old.get(name), "new": _listing(new.get(name)) if name == "conditions"
+                                  else new.get(name)})
+    for name in ("role", "date"):
+        before, after = (old.get("reviewer") or {}).get(name), (new.get("reviewer") or {}).get(name)
+        if before != after:
+            diff.metadata.append({"field": f"reviewer {name}", "old": before, "new": after})
+    entries_old, entries_new = old.get("entries") or {}, new.get("entries") or {}
+    for entry_id in _ordered(set(entries_old) | set(entries_new), list(entries_new) + list(entries_old)):
+        before, after = entries_old.get(entry_id) or {}, entries_new.get(entry_id) or {}
+        if before != after:
+            diff.assurance.append({"id": entry_id, "old": before.get("assessment"), "new": after.get("assessment"),
+                                   "comment": before.get("comment") != after.get("comment")})
+    if status == "changed" and old == new:
+        diff.status = "unchanged"
+    return diff
+
+
 def compare(old: dict | None, new: dict | None, path: str = "") -> PlanDiff:
     """The semantic difference between two plans' data (either None: added or removed)."""
     if old is None and new is None:
         return PlanDiff(path, "unchanged")
+    if is_review(old) or is_review(new):
+        return compare_reviews(old, new, path)
     status = "added" if old is None else "removed" if new is None else "changed"
     diff = PlanDiff(path, status)
     old, new = old or {}, new or {}
@@ -540,6 +573,10 @@ def lines(diff: PlanDiff) -> list[tuple[str, list[str]]]:
         out.append(("Narrative", [f"{n['id']} '{n['title']}': {n['status']}, {_words(n)}" for n in diff.narrative]))
     if diff.other:
         out.append(("Other sections", [f"{o['section']}: {o['summary']}" for o in diff.other]))
+    if diff.assurance:
+        out.append(("Assurance", [f"{a['id']}: {_value(a['old'])} -> {_value(a['new'])}"
+                                  + ("; comment changed" if a["comment"] and a["old"] == a["new"] else
+                                     ", comment changed" if a["comment"] else "") for a in diff.assurance]))
     return out
 
 

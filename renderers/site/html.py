@@ -279,6 +279,8 @@ def blocks_to_page(blocks: list, *, heading_offset: int = 0, sortable_titles=fro
             parts.append(block(prompt(item.text)))
         elif isinstance(item, d.Marker):
             parts.append(block(marker(item.text, item.kind)))
+        elif isinstance(item, Markup):  # a block the site's own helpers made (a review beside an answer)
+            parts.append(block(item))
         elif isinstance(item, d.Table):
             parts.append(block(table(item.columns, item.rows, caption=item.title, money_columns=item.money_columns,
                                      total_row=item.total_row, notes=item.notes,

@@ -27,6 +27,8 @@ class StreamRow:
 @dataclass(eq=False)
 class SitePlan:
     source: PlanSource
+    review: dict | None = None  # its assurance review (reviews/<hwb>/<period>.yaml), checked by the plugin
+    review_raw: bytes = b""  # the review file's bytes, for the page cache's key
 
     @property
     def data(self) -> dict:

