@@ -96,6 +96,7 @@ def test_a_fresh_plan_is_a_draft_that_validates_renders_and_builds_and_submitted
     assert [e.split(":", 1)[0] for e in items["headings to write"]["entries"]] == [e.id for e in required]
     assert items["metric goal periods"]["count"] == len(fw.items("metrics"))
     assert items["sign-off"]["count"] == 1 and items["funding and schemes"]["count"] == 2
+    assert items["placeholder text to replace"]["count"] == (1 if fw.nhs_partners == "ccgs" else 0)  # the CCGs
     assert items["other errors to fix"]["count"] == 0
 
     text = run_bcfc("status", path, cwd=repo).stdout
