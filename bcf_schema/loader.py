@@ -76,6 +76,7 @@ class LoadedPlan:
     data: dict | None
     source_map: SourceMap
     findings: list[Finding]
+    raw: bytes = b""  # the file's bytes as read: what is published is what was checked
 
     @property
     def ok(self) -> bool:
@@ -106,7 +107,8 @@ def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
             line, col = problem.mark
         finding = Finding(problem.code, Severity.ERROR, path, line, col, problem.pointer, problem.message, problem.hint)
         return LoadedPlan(path, None, source_map, [finding])
-    return LoadedPlan(path, data, source_map, [])
+    raw = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    return LoadedPlan(path, data, source_map, [], raw)
 
 
 def _decode(raw: bytes | str) -> str:

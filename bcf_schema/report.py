@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .escape import terminal
 from .findings import Finding, Severity, kinds
 
 
@@ -18,10 +19,10 @@ def summary(findings: list[Finding], files_checked: int) -> str:
 
 def as_text(findings: list[Finding], files_checked: int) -> str:
     lines = []
-    for f in findings:
-        lines.append(f"{f.location}: {f.severity.value} {f.code}: {f.message}")
+    for f in findings:  # plan text quoted in a message cannot move the cursor or add a line
+        lines.append(terminal(f"{f.location}: {f.severity.value} {f.code}: {f.message}"))
         if f.hint:
-            lines.append(f"    hint: {f.hint}")
+            lines.append(f"    hint: {terminal(f.hint)}")
     lines.append(summary(findings, files_checked))
     return "\n".join(lines)
 
@@ -46,11 +47,11 @@ def as_github(findings: list[Finding], files_checked: int) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
-        props = [f"file={_escape_property(f.file)}"]
+        props = [f"file={_escape_property(terminal(f.file))}"]
         if f.line is not None:
             props += [f"line={f.line}", f"col={f.col or 1}"]
         props.append(f"title={_escape_property(f.code)}")
-        message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        message = terminal(f.message + (f" (hint: {f.hint})" if f.hint else ""))
         lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines + [summary(findings, files_checked)])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import report, schema_gen
+from bcf_schema import escape, report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
@@ -119,7 +119,7 @@ def _valid_plan(path: str, fmt: str = "text"):
                    "what is left before submission", err=True)
     result = checked.passed[0]
     from renderers import outputs
-    return outputs.PlanSource(Path(path), result.plan.data, result.framework)
+    return outputs.PlanSource(Path(path), result.plan.data, result.framework, result.plan.raw)
 
 
 @cli.group()
@@ -168,7 +168,8 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
     built into a staging folder and swapped in only when the whole build succeeded.
     """
-    from renderers import outputs
+    from renderers import folders, outputs, pdf
+    folders.recover(Path(out_dir).absolute().parent)  # finish a swap a killed build left half done
     checked = gate.check([plans_dir], rules_file)
     problems = [f for f in checked.findings if f.severity is not Severity.INFO]
     if problems:
@@ -178,29 +179,51 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     if not checked.ok:
         click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
         sys.exit(1)
-    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in checked.passed]
+    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
     del checked  # the source maps (a line for every value) are for findings only: free them before rendering
+    clashes = outputs.clashes(sources)
+    if clashes:
+        click.echo("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes), err=True)
+        click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
+        sys.exit(1)
     done = 0
 
     def progress(source):
         nonlocal done
         done += 1
-        click.echo(f"[{done}/{len(sources)}] {source.path}", err=True)
+        click.echo(f"[{done}/{len(sources)}] {escape.terminal(source.path)}", err=True)
 
     site = with_site and Path(config_file).is_file()
+    protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
     # Documents and site are staged and swapped in together at the end: a failure anywhere leaves
     # both build/ and site/ as they were.
-    with outputs.staged(Path(out_dir)) as documents:
-        rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
-        if site:
-            from renderers.site import SiteBuildError, build_site
-            click.echo(f"building the site from {config_file} ...", err=True)
-            try:
-                site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
-                                      work_dir=Path(CACHE_DIR) / "site")
-            except SiteBuildError as err:
-                click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
-                sys.exit(1)
+    try:
+        with folders.Swap(protected, roots) as swap:
+            documents = swap.stage(Path(out_dir), legacy=outputs.is_documents_folder)
+            folders.claim_cache(Path(CACHE_DIR), protected, roots, subfolders=("documents", "pdf", "site"))
+            rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
+            no_pdf = pdf.available()
+            if no_pdf:  # said once; everything else is built, and the site links no PDF
+                click.echo(f"no PDF narratives: {no_pdf}", err=True)
+            elif sources:
+                click.echo("making the PDF narratives with LibreOffice ...", err=True)
+                outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
+            if site:
+                from renderers.site import SiteBuildError, build_site
+                click.echo(f"building the site from {config_file} ...", err=True)
+                try:
+                    site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                                          work_dir=Path(CACHE_DIR) / "site", swap=swap)
+                except SiteBuildError as err:
+                    click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
+                    sys.exit(1)
+    except folders.OutputFolderError as err:
+        click.echo(f"bcfc build: {err}. Nothing was deleted.", err=True)
+        sys.exit(2)
+    except OSError as err:  # a full disk, a read-only folder ...
+        click.echo(f"bcfc build: cannot write the outputs: {folders.io_message(err)}\n"
+                   f"build stopped: {out_dir}/ and the site were left as they were", err=True)
+        sys.exit(2)
     click.echo(f"built {len(sources)} plan(s) into {out_dir}/ ({rendered} rendered, "
                f"{len(sources) - rendered} unchanged since the last build)")
     if site:

@@ -33,6 +33,7 @@ from bcf_schema import gate, report
 from bcf_schema.findings import Severity
 
 from .. import outputs
+from . import html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
@@ -111,7 +112,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             errors = [f for f in checked.findings if f.severity is Severity.ERROR]
             text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
-        self.plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework)) for r in checked.passed]
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        clashes = outputs.clashes(plan.source for plan in plans)
+        if clashes:
+            raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
+        self.plans = plans
 
     @staticmethod
     def _show(path: Path) -> str:
@@ -122,7 +127,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             return str(path)
 
     def _documents(self, plan: SitePlan) -> dict[str, bytes]:
-        raw = plan.source.path.read_bytes()
+        raw = plan.source.content
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
@@ -133,7 +138,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 if (folder / "plan.yaml").read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names}
+                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -144,6 +149,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         _DOCUMENT_CACHE[key] = documents
         return documents
 
+    def _optional_documents(self, plan: SitePlan) -> list[str]:
+        """The PDF, where `bcfc build` made one (it needs LibreOffice) for this very plan."""
+        if not self.config.documents:
+            return []
+        folder = Path(self.config.documents) / plan.slug
+        try:
+            current = (folder / "plan.yaml").read_bytes() == plan.source.path.read_bytes()
+        except OSError:
+            return []
+        return [outputs.NARRATIVE_PDF] if current and (folder / outputs.NARRATIVE_PDF).is_file() else []
+
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
@@ -151,7 +167,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
                 extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
-        builder = SiteBuilder(self.plans, documents=self._documents,
+        builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
@@ -201,6 +217,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         # newest date a plan states, never the time of the build.
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
+
+    def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
+        # The generated pages carry plan content as tokens that Python-Markdown passed through
+        # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
+        return html.restore(page_html)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
