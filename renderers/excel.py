@@ -227,6 +227,9 @@ class TemplateWriter:
     def sheet_cover(self, ws: Worksheet, sheet: L.Sheet) -> None:
         plan, fw = self.plan, self.fw
         title(ws, self.layout.title, "Yellow cells are for input; the checklist turns green as each item is filled.")
+        if plan.get("status") not in ("submitted", "approved"):
+            ws[COVER_MARK_CELL] = "DRAFT"  # a draft says so on its cover
+            ws[COVER_MARK_CELL].font = BOLD
         header(ws, L.HEADER_ROW, ["Item", "Entry", "Checklist"])
         ws.freeze_panes = None
         values = {
