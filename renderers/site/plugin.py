@@ -33,6 +33,7 @@ from bcf_schema.findings import Severity
 from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
+from . import banner
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
@@ -69,6 +70,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
+        self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
+        self.last_good: dict[str, SitePlan] = {}
+        self.banner = ""
+
+    def on_startup(self, *, command, dirty):
+        # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
+        self.serving = command == "serve"
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -111,9 +119,19 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 errors.extend(problems or result.findings)
                 continue
             plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework, result.plan.raw)))
-        if errors or missing:
+        if (errors or missing) and self.serving:  # keep serving: the last good version of each broken plan
+            broken = {f.file for f in errors}
+            kept = [self.last_good[path] for path in sorted(broken) if path in self.last_good]
+            self.last_good = {str(p.source.path): p for p in plans + kept}
+            plans += kept
+            self.banner = banner.html(missing + errors, [str(p.source.path) for p in kept])
+            log.error(f"bcfc: plans have errors; the preview keeps the last good build:\n"
+                      f"{report.as_text(missing + errors, len(files))}")
+        elif errors or missing:
             text = report.as_text(missing + errors, len(files))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        else:
+            self.last_good, self.banner = {str(p.source.path): p for p in plans}, ""
         clashes = outputs.clashes(plan.source for plan in plans)
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
@@ -209,6 +227,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return page
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
+        output = banner.add(output, self.banner)
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
         return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                               '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
