@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.resolver import Resolver
 
+from . import messages
 from .findings import Finding, Severity
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise
@@ -266,6 +267,10 @@ def _build(text: str, source_map: SourceMap):
                            hint="a plan nests a few levels; check the brackets and indentation")
         if err.problem and "found undefined alias" in err.problem:
             hint = "define the anchor (&name) before using the alias (*name)"
+        explained = messages.explain_yaml_error(text, line_col and line_col[0], line_col and line_col[1],
+                                                err.problem or "")
+        if explained and "\t" not in _line(text, line_col[0]):
+            raise _Problem("BCF004", f"YAML syntax error: {explained[0]}", line_col, hint=explained[1])
         raise _Problem("BCF004", f"YAML syntax error: {message}", line_col, hint=hint)
     except yaml.YAMLError as err:
         raise _Problem("BCF004", f"YAML error: {err}", None)

@@ -4,15 +4,17 @@ from __future__ import annotations
 import json
 
 from .escape import terminal
-from .findings import Finding, Severity
+from .findings import Finding, Severity, kinds
 
 
 def summary(findings: list[Finding], files_checked: int) -> str:
+    """One line: the counts, then what kinds of things are wrong."""
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    return (
-        f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
-        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
-    )
+    line = (f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
+            f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)")
+    parts = [f"{label}: {kinds([f for f in findings if f.severity is severity])}"
+             for severity, label in ((Severity.ERROR, "errors"), (Severity.WARNING, "warnings")) if counts[severity]]
+    return line + (f" ({'; '.join(parts)})" if parts else "")
 
 
 def as_text(findings: list[Finding], files_checked: int) -> str:

@@ -200,7 +200,7 @@ def _ordered(keys, preferred: list[str]) -> list:
 def _per_year(value) -> dict:
     """A money-by-year mapping, or {} with the not-stated marker kept apart."""
     if isinstance(value, dict) and "not_stated" not in value:
-        return {str(k): v for k, v in value.items()}
+        return {str(k): v for k, v in value.items() if k != "reason"}  # unallocated income's reason is text
     return {}
 
 
