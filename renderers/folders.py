@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 MARKER = ".bcfc-output"
@@ -138,6 +139,11 @@ def _journal_pairs(journal: Path, parent: Path) -> list[tuple[Path, Path]]:
             and not target.is_symlink() and (not target.exists() or (target / MARKER).is_file())]
 
 
+def _abandoned_empty(folder: Path) -> bool:
+    """A staging folder killed before its marker was written: empty, and older than any live one could be."""
+    return not any(folder.iterdir()) and time.time() - folder.stat().st_mtime > 60
+
+
 def recover(parent: Path) -> None:
     """Finish a swap a killed build left half done (its journal is in parent), and remove staging
     folders no live build holds."""
@@ -149,7 +155,7 @@ def recover(parent: Path) -> None:
             _finish(_journal_pairs(journal, parent))
             journal.unlink(missing_ok=True)
         for stale in sorted(parent.glob(".*.new-*")):
-            if stale.is_dir() and not stale.is_symlink() and (stale / MARKER).is_file():
+            if stale.is_dir() and not stale.is_symlink() and ((stale / MARKER).is_file() or _abandoned_empty(stale)):
                 held = _lock(stale, wait=False)
                 if held is not None:  # no live build holds it: left by a killed one
                     os.close(held)

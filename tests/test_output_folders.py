@@ -172,7 +172,7 @@ def test_staging_folders_of_a_killed_build_are_removed_by_the_next(tmp_path):
     build = subprocess.Popen([BCFC, "build", "--no-site"], cwd=work, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not [p for p in work.iterdir() if p.name.startswith(".build.new-")] and time.monotonic() < deadline:
+    while not list(work.glob(f".build.new-*/{folders.MARKER}")) and time.monotonic() < deadline:
         time.sleep(0.01)
     os.killpg(build.pid, signal.SIGKILL)
     build.wait()
