@@ -177,9 +177,25 @@ def build(plan: dict, fw: Framework) -> Document:
         add([Heading(2, "Planning summary", "planning-summary")])
         add(summary)
         add(_plan_table(t) for t in orphans)
-    doc.blocks = _titles_for_ids(doc.blocks, {e.id: e.title for e in fw.outline}
-                                 | {x["id"]: x["title"] for x in extras})
+    doc.blocks = in_readers_words(doc.blocks, plan, fw)
     return doc
+
+
+def outline_titles(plan: dict, fw: Framework) -> dict[str, str]:
+    """Every heading id a plan may refer to (the framework's outline and the plan's own sections) -> its title."""
+    return {e.id: e.title for e in fw.outline} | {x["id"]: x["title"] for x in plan.get("extra_sections") or []}
+
+
+def in_readers_words(blocks: list, plan: dict, fw: Framework) -> list:
+    """The blocks with every outline id a plan's text or tables use shown as the heading's title."""
+    return _titles_for_ids(blocks, outline_titles(plan, fw))
+
+
+def readers_text(text: str, plan: dict, fw: Framework) -> str:
+    """One piece of plan text (an editor's note, a reason) with its outline ids as the headings' titles."""
+    marker = Marker(str(text))
+    _titles_for_ids([marker], outline_titles(plan, fw))
+    return marker.text
 
 
 def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
