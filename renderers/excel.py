@@ -45,7 +45,8 @@ WIDTHS = {"id": 10, "name": 30, "description": 40, "provider": 24, "type": 24, "
           "area_of_spend": 16, "commissioner": 14, "new": 11, "units": 10, "percent_nhs": 10, "percent_la": 10,
           "stream": 40, "source": 40, "metric": 30, "definition": 40, "rationale": 40, "goal_as_stated": 28,
           "notes": 30, "comments": 34, "service": 28, "theme": 30, "heading": 50, "where": 36, "condition": 60}
-WRAPPED = {"description", "definition", "rationale", "goal_as_stated", "notes", "comments", "name", "heading", "where"}
+WRAPPED = {"description", "definition", "rationale", "goal_as_stated", "notes", "comments", "name", "heading", "where",
+           "condition", "theme", "metric"}
 
 
 def put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):

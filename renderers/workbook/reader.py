@@ -387,17 +387,23 @@ def _read_expenditure(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Ce
         result.plan["schemes"] = schemes
 
 
-def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
-    fw = result.fw
-    titles = {c.title: c.field for c in sheet.columns if c.field != "periods"}
-    columns: dict[str, int] = {}
-    periods: list[tuple[str, int]] = []
+def _columns(ws: Worksheet, sheet: L.Sheet, expanded: str, parse) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """A sheet with columns the writer may add (a baseline year, a month outside the years), read by heading:
+    the fixed fields' columns, and (period or month, column) of each column whose heading `parse` reads."""
+    fixed = {c.title: c.field for c in sheet.columns if c.field != expanded}
+    columns, keyed = {}, []
     for number in range(1, ws.max_column + 1):
         heading = _text(ws.cell(L.HEADER_ROW, number)) or ""
-        if heading in titles:
-            columns[titles[heading]] = number
-        elif (period := L.heading_period(heading)) is not None:
-            periods.append((period, number))
+        if heading in fixed:
+            columns[fixed[heading]] = number
+        elif (key := parse(heading)) is not None:
+            keyed.append((key, number))
+    return columns, keyed
+
+
+def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
+    fw = result.fw
+    columns, periods = _columns(ws, sheet, "periods", L.heading_period)
     if "metric" not in columns or "measure" not in columns:
         raise TemplateError(f"'{ws.title}' has no Metric and Baseline or goal columns")
     national = {m["name"]: m["id"] for m in fw.items("metrics")}
@@ -453,14 +459,7 @@ def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells)
 
 def _read_capacity_demand(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
     reason = _text(ws.cell(L.NOTE_ROW, 1))
-    fixed = {c.title: c.field for c in sheet.columns if c.field != "months"}
-    columns, months = {}, []
-    for number in range(1, ws.max_column + 1):
-        heading = _text(ws.cell(L.HEADER_ROW, number)) or ""
-        if heading in fixed:
-            columns[fixed[heading]] = number
-        elif (month := L.heading_month(heading)) is not None:
-            months.append((month, number))
+    columns, months = _columns(ws, sheet, "months", L.heading_month)
     kinds = {v: k for k, v in L.KIND.items()}
     rows = []
     for row in range(L.FIRST_ROW, ws.max_row + 1):
