@@ -225,7 +225,7 @@ class TemplateWriter:
     def sheet_cover(self, ws: Worksheet, sheet: L.Sheet) -> None:
         plan, fw = self.plan, self.fw
         title(ws, self.layout.title, "Yellow cells are for input; the checklist turns green as each item is filled.")
-        header(ws, L.HEADER_ROW, ["Item", "Entry", "Checklist"])
+        header(ws, L.HEADER_ROW, list(L.COVER_HEADER))
         ws.freeze_panes = None
         values = {
             "hwb": "; ".join(h["name"] for h in plan.get("hwbs") or []),
@@ -251,17 +251,17 @@ class TemplateWriter:
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="Done"'], fill=DONE_FILL))
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="To do"'], fill=TODO_FILL))
         row = last + 1
-        put(ws, row, 1, "Template").font = BOLD
+        put(ws, row, 1, L.COMPLETE).font = BOLD
         formula(ws, row, 3, f'=IF(COUNTIF({checklist},"To do")=0,"Complete","Incomplete")', None).font = BOLD
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Complete"'], fill=DONE_FILL))
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Incomplete"'], fill=TODO_FILL))
         row += 2
         if plan.get("sign_off"):
-            put(ws, row, 1, "Sign-off").font = BOLD
-            header(ws, row + 1, ["Body", "Organisation", "Date", "Decision"])
+            put(ws, row, 1, L.SIGN_OFF).font = BOLD
+            header(ws, row + 1, [title for _, title in L.SIGN_OFF_COLUMNS])
             ws.freeze_panes = None
             for offset, entry in enumerate(plan["sign_off"], row + 2):
-                for column, key in enumerate(("body", "organisation", "date", "decision"), 1):
+                for column, (key, _) in enumerate(L.SIGN_OFF_COLUMNS, 1):
                     if key == "date":
                         put_date(ws, offset, column, entry.get(key))
                     else:

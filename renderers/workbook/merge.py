@@ -14,12 +14,13 @@ import io
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from . import layout as L
 from .reader import Imported, TemplateError
 
 SCHEME_FIELDS = ("id", "name", "description", "type", "sub_type", "funding_source", "funding_source_as_stated",
                  "area_of_spend", "commissioner", "provider", "new", "expenditure")
 METRIC_FIELDS = ("not_stated", "baseline", "goals", "goal_as_stated", "goals_not_stated", "rationale")
-SIGN_OFF_FIELDS = ("body", "organisation", "date", "decision")
+SIGN_OFF_FIELDS = tuple(key for key, _ in L.SIGN_OFF_COLUMNS)
 CD_FIELDS = ("service", "kind", "source", "unit", "months")
 
 

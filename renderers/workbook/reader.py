@@ -274,10 +274,11 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
         if column.input_only and cell is not None and _text(cell):
             result.notes.append(f"{where(cell)} ({column.title}) stays in the workbook: the plan format has no "
                                 "place for it")
-    start = next((r for r in range(L.FIRST_ROW, ws.max_row + 1) if _text(ws.cell(r, 1)) == "Sign-off"), None)
+    start = next((r for r in range(L.FIRST_ROW, ws.max_row + 1) if _text(ws.cell(r, 1)) == L.SIGN_OFF), None)
     if start is None:
         return
-    keys = [(_text(c) or "").lower() for c in ws[start + 1][:4]]
+    titles = {title: key for key, title in L.SIGN_OFF_COLUMNS}
+    keys = [titles.get(_text(c) or "") for c in ws[start + 1][:len(L.SIGN_OFF_COLUMNS)]]
     entries = []
     for row in range(start + 2, ws.max_row + 1):
         row_cells = ws[row][:len(keys)]
@@ -285,6 +286,8 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
             break
         entry = {}
         for key, cell in zip(keys, row_cells):
+            if key is None:
+                continue
             value = cells.date(cell) if key == "date" else cells.text(cell)
             if value is not None:
                 entry[key] = value
