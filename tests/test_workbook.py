@@ -378,3 +378,19 @@ def test_figures_typed_where_the_plan_said_not_stated_replace_the_reason_and_not
         piece = original[original.index(start):original.index(end) if end else None]
         assert piece in updated, (start, end)
     assert original.count("\n") - updated.count("\n") == 3 + 3  # two reasons (4 and 6 lines) became 1 and 3 lines
+
+
+def test_a_number_id_and_a_one_line_list_keep_their_form():
+    from bcf_schema import loads
+    from renderers.workbook import merge
+
+    text = WARWICKSHIRE.read_text(encoding="utf-8").replace("  - id: DF-1\n", "  - id: 17\n")
+    plan = loads(text, "plan.yaml").data
+    fw = load_framework(plan["framework"])
+    book = workbook(plan, fw)
+    cover = L.layout(fw).sheet("cover")
+    row = 4 + [c.field for c in cover.columns].index("nhs_partners")
+    book[cover.title].cell(row, 2).value = "NHS Coventry and Warwickshire ICB; Another ICB"
+    updated = merge.merge(text, reader.read(saved(book)), "plan.yaml")
+    assert updated == text.replace("icbs: [NHS Coventry and Warwickshire Integrated Care Board]\n",
+                                   "icbs: [NHS Coventry and Warwickshire ICB, Another ICB]\n")

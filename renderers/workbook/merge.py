@@ -55,8 +55,8 @@ def _same(old, new) -> bool:
 
 def _scalar(old, new):
     """The new value in the old one's form where they mean the same (an int id, a date, a block scalar)."""
-    if _same(old, new):
-        return old
+    if _same(old, new) or (isinstance(old, int) and not isinstance(old, bool) and str(old) == new):
+        return old  # a scheme id written as a number in the plan comes back from its cell as text
     if isinstance(new, str) and len(new) == 10 and isinstance(old, dt.date):
         return dt.date.fromisoformat(new)
     return new
@@ -80,6 +80,13 @@ def _update(target: CommentedMap, new: dict, fields: tuple[str, ...] | None = No
             target[key] = _styled(_scalar(target[key], new[key]))
         else:
             target[key] = _styled(new[key])
+
+
+def _like(old, new):
+    """A new list in the old one's style (the plans write short lists on one line)."""
+    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+        new.fa.set_flow_style()
+    return new
 
 
 def _styled(value):
@@ -125,7 +132,8 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
     if "cover" in imported.sheets:
         for key in (fw.nhs_partners, "version", "status", "date"):
             if key in plan and not _same(doc.get(key), plan[key]):
-                doc[key] = _scalar(doc.get(key), plan[key]) if key != fw.nhs_partners else plan[key]
+                doc[key] = _scalar(doc.get(key), plan[key]) if key != fw.nhs_partners else \
+                    _like(doc.get(key), CommentedSeq(plan[key]))
         if "sign_off" in plan or doc.get("sign_off"):
             new = plan.get("sign_off") or []
             old = doc.get("sign_off") or CommentedSeq()
