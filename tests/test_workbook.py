@@ -394,3 +394,18 @@ def test_a_number_id_and_a_one_line_list_keep_their_form():
     updated = merge.merge(text, reader.read(saved(book)), "plan.yaml")
     assert updated == text.replace("icbs: [NHS Coventry and Warwickshire Integrated Care Board]\n",
                                    "icbs: [NHS Coventry and Warwickshire ICB, Another ICB]\n")
+
+
+def test_a_change_to_the_templates_layout_makes_cached_documents_stale(monkeypatch):
+    from renderers import outputs
+
+    layout_file = Path(L.__file__)
+    real = Path.read_bytes
+    before = outputs._renderer_digest()
+    monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + (b"#" if self == layout_file else b""))
+    outputs._renderer_digest.cache_clear()
+    try:
+        assert outputs._renderer_digest() != before
+    finally:
+        monkeypatch.undo()
+        outputs._renderer_digest.cache_clear()
