@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bcf_schema.framework import Framework
 
 from . import document as d
-from .deterministic import FIXED_TIME, normalise_zip
+from .deterministic import document_time, normalise_zip
 from .workbook import layout as L
 
 POUNDS = '"£"#,##0;[Red]-"£"#,##0'
@@ -112,10 +112,13 @@ def _header_footer_text(text: str) -> str:
 
 def document_properties(workbook: Workbook, plan: dict, fw: Framework) -> None:
     """The xlsx document properties (title, subject, author, dates): fixed, so the same plan gives the same bytes."""
-    props = workbook.properties
-    props.creator = props.lastModifiedBy = "bcfc"
-    props.created = props.modified = FIXED_TIME
+    props = workbook.properties  # from the plan, as the narrative's: the same every build
+    when = document_time(d.plan_date(plan))
+    props.creator = props.lastModifiedBy = d.hwb_names(plan)
+    props.created = props.modified = when
     props.title = d.plan_title(plan, fw)
+    props.subject = fw.title
+    props.language = "en-GB"
 
 
 class TemplateWriter:
@@ -152,7 +155,7 @@ class TemplateWriter:
         self.lists_sheet.protection.sheet = True
         buffer = io.BytesIO()
         self.workbook.save(buffer)
-        return normalise_zip(buffer.getvalue())
+        return normalise_zip(buffer.getvalue(), document_time(d.plan_date(self.plan)))
 
     # -- shared parts ---------------------------------------------------------------------------------
 

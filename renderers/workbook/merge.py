@@ -127,6 +127,18 @@ def _merge_list(old, new: list, key_of, fields: tuple[str, ...]) -> CommentedSeq
     return result
 
 
+def _update_unallocated(target: CommentedMap, new: dict, years: list[str]) -> None:
+    """Unallocated income by stream: the workbook carries the amounts, not the reason the plan gives for
+    them, so a stream's reason stays as it is."""
+    for stream in [s for s in target if s not in new]:
+        del target[stream]
+    for stream, amounts in new.items():
+        if isinstance(target.get(stream), dict):
+            _update(target[stream], amounts, tuple(years))
+        else:
+            target[stream] = amounts
+
+
 def _section_updates(doc: CommentedMap, imported: Imported) -> None:
     plan, fw = imported.plan, imported.fw
     if "cover" in imported.sheets:
@@ -151,7 +163,9 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
             doc["funding"] = funding = CommentedMap()
         new = plan["funding"]
         for key in ("streams", "stated_total", "unallocated"):
-            if key in new:
+            if key == "unallocated" and key in new and isinstance(funding.get(key), dict):
+                _update_unallocated(funding[key], new[key], fw.financial_years)
+            elif key in new:
                 if isinstance(funding.get(key), dict):
                     _update(funding[key], new[key], tuple(dict.fromkeys([*funding[key], *new[key]])))
                 else:

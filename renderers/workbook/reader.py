@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -49,13 +53,79 @@ class Imported:
     sheets: set[str] = field(default_factory=set)  # the sheet ids the workbook had
 
 
+# A template bcfc writes is ~15 KB and unzips to ~100 KB; the national templates are a few MB.
+# Checked before anything is unzipped, so a zip bomb or a sheet of millions of cells is refused at once.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 1_000
+MAX_UNZIPPED_BYTES = 16 * 1024 * 1024
+_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
 def open_workbook(source: str | Path | bytes) -> Workbook:
-    """The one place a workbook is opened (formulas kept as formulas, never their cached values)."""
-    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    """The one place a workbook is opened: bounded first, then parsed by openpyxl (with defusedxml) with
+    formulas kept as formulas, never their cached values."""
+    data = _bounded_bytes(source)
     try:
-        return openpyxl.load_workbook(handle, data_only=False)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, openpyxl.utils.exceptions.InvalidFileException) as err:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    except (DefusedXmlException, ParseError, OSError, ValueError, KeyError, TypeError, AttributeError,
+            zipfile.BadZipFile, openpyxl.utils.exceptions.InvalidFileException) as err:
+        refused = _refused_xml(err)  # defusedxml refuses DTDs, entities and external references
+        if refused is not None:
+            raise TemplateError(f"the workbook's XML is refused ({type(refused).__name__}: {refused}): is this a "
+                                "planning template bcfc or Excel wrote?") from err
         raise TemplateError(f"cannot read the workbook: {err}") from err
+
+
+def _bounded_bytes(source: str | Path | bytes) -> bytes:
+    """The workbook's bytes, refused (TemplateError) if it is not a regular file, too large, or unzips to
+    too much, all before anything is decompressed."""
+    if isinstance(source, bytes):
+        data = source
+    else:
+        try:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+            with os.fdopen(os.open(source, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    raise TemplateError("not a regular file (a device, a pipe ...): give an .xlsx file")
+                if info.st_size > MAX_FILE_BYTES:
+                    raise TemplateError(f"the file is {info.st_size:,} bytes; a planning template may be at most "
+                                        f"{MAX_FILE_BYTES:,} bytes")
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            raise TemplateError(f"cannot read the file: {err.strerror}") from err
+    if len(data) > MAX_FILE_BYTES:
+        raise TemplateError(f"the file is over {MAX_FILE_BYTES:,} bytes; a planning template may be at most that")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise TemplateError(f"not an .xlsx workbook (an .xlsx file is a zip archive: {err})") from err
+    if len(entries) > MAX_ENTRIES:
+        raise TemplateError(f"the workbook holds {len(entries):,} parts; a planning template has at most {MAX_ENTRIES:,}")
+    unzipped = sum(entry.file_size for entry in entries)  # zipfile never inflates an entry past its stated size
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise TemplateError(f"the workbook unzips to {unzipped:,} bytes; a planning template unzips to at most "
+                            f"{MAX_UNZIPPED_BYTES:,} (a zip bomb, or a sheet of millions of cells?)")
+    for entry in entries:  # no part of a workbook Excel or bcfc writes declares a document type
+        try:
+            part = archive.read(entry)
+        except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError) as err:
+            raise TemplateError(f"the part {entry.filename} cannot be unzipped: {err}") from err
+        if _DECLARATION.search(part) or _DECLARATION.search(part.replace(b"\0", b"")):  # UTF-8, or UTF-16
+            raise TemplateError(f"the part {entry.filename} declares a document type or entities (<!DOCTYPE, "
+                                "<!ENTITY), which no planning template has; refused, as XML entities can expand "
+                                "without end or read other files")
+    return data
+
+
+def _refused_xml(err: BaseException) -> BaseException | None:
+    """The defusedxml refusal behind an openpyxl error, if that is what it is."""
+    while err is not None:
+        if isinstance(err, (DefusedXmlException, ParseError)):
+            return err
+        err = err.__cause__ or err.__context__
+    return None
 
 
 # -- cells ---------------------------------------------------------------------------------------
