@@ -287,12 +287,14 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
     for child in entry.children:
         blocks.extend(_entry(plan, fw, child, level + 1, extras, placed, tables_by_section))
-    for extra in extras:
-        if extra.get("after") == entry.id:
-            blocks.extend(_extra(extra, level, tables_by_section))
     # Scaffolding is never printed: a heading and its guidance with nothing of the plan under them (a question
     # the plan marks not applicable, an optional one it leaves, template guidance it does not answer).
-    return blocks if any(not isinstance(b, (Heading, Prompt)) for b in blocks) else []
+    if not any(not isinstance(b, (Heading, Prompt)) for b in blocks):
+        blocks = []
+    for extra in extras:  # the plan's own sections placed after this heading stay, whatever it holds
+        if extra.get("after") == entry.id:
+            blocks.extend(_extra(extra, level, tables_by_section))
+    return blocks
 
 
 def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> list:

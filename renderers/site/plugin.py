@@ -35,7 +35,7 @@ from bcf_schema.findings import Severity
 from bcf_schema.reviews import load_review, review_path
 
 from .. import outputs
-from . import html
+from . import banner, html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, AUTHORS, ICBS_INDEX, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
@@ -74,6 +74,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
+        self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
+        self.last_good: dict[str, SitePlan] = {}
+        self.banner = ""
+
+    def on_startup(self, *, command, dirty):
+        # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
+        self.serving = command == "serve"
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -111,11 +118,21 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for finding in checked.findings:
             if finding.severity is Severity.WARNING:
                 log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
-        if not checked.ok:
-            errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+        if not checked.ok and self.serving:  # keep serving: the last good version of each broken plan
+            broken = {f.file for f in errors}
+            kept = [self.last_good[path] for path in sorted(broken) if path in self.last_good]
+            self.last_good = {str(p.source.path): p for p in plans + kept}
+            plans += kept
+            self.banner = banner.html(errors, [str(p.source.path) for p in kept])
+            log.error(f"bcfc: plans have errors; the preview keeps the last good build:\n"
+                      f"{report.as_text(errors, len(checked.report.results))}")
+        elif not checked.ok:
             text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
-        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        else:
+            self.last_good, self.banner = {str(p.source.path): p for p in plans}, ""
         clashes = outputs.clashes(plan.source for plan in plans)
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
@@ -255,6 +272,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return html.restore(page_html)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
+        output = banner.add(output, self.banner)
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
         return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                               '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
