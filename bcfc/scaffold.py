@@ -137,7 +137,7 @@ def new_plan(hwbs: list[hwb_list.Hwb], fw: Framework, *, today: dt.date | None =
         "narrative": {e.id: "" for e in fw.outline if e.answer != "none"},
         "funding": {"streams": {}},
         "schemes": [],
-        "metrics": {m["id"]: {"not_stated": metric_marker(m, fw)} for m in fw.items("metrics")},
+        "metrics": {m["id"]: {"goals": {}} for m in fw.items("metrics")},
     }
     scaffold = Scaffold(plan, fw, list(hwbs), source=earlier_path)
     for hwb in hwbs:
@@ -353,8 +353,8 @@ def render(s: Scaffold, output: Path, today: dt.date | None = None, header: str 
     out.append(yamltext.comment(
         f"{names}'s plan for {fw.title}. {header}\n"
         f"Every heading of the framework is under narrative: below, with its official wording as a comment. "
-        f"An answer marked '{TO_WRITE}' is empty: write it as Markdown in a block (id: |), or say where "
-        f"the document answers it with {{not_stated: ...}}. `bcfc validate` lists what is left (BCF205)."))
+        f"An answer marked '{TO_WRITE}' is empty: write it as Markdown in a block (id: |). While the status "
+        f"is draft what is left is a warning; from submitted it is an error. `bcfc status` lists what is left."))
     out.append(f'framework: "{fw.period}"\n')
     for key in TOP_KEYS:
         if key in plan:
@@ -383,7 +383,7 @@ def _metrics(s: Scaffold) -> str:
     year = fw.financial_years[0]
     out = ["metrics:\n"]
     if any(_is_marker(v) for v in metrics.values()):
-        out.append(yamltext.comment("Replace each marker with {baseline: {period: value}, goals: {period: value}, "
+        out.append(yamltext.comment("Write each metric's {baseline: {period: value}, goals: {period: value}, "
                                     f"rationale: ...}}; a period is a year ({year}), a quarter ({year} Q1) "
                                     f"or a month ({year} M01 is April).", 2))
     known = fw.names("metrics")
@@ -392,7 +392,8 @@ def _metrics(s: Scaffold) -> str:
             continue
         better = f"; {metric['better']} is better" if metric.get("better") else ""
         out.append(yamltext.comment(f"{metric['name']} ({metric['unit']}{better})", 2))
-        out.append(yamltext.key_value(metric["id"], metrics[metric["id"]], 2))
+        value = metrics[metric["id"]]
+        out.append(yamltext.key_value(metric["id"], value, 2, comment=metric_marker(metric, fw) if _is_marker(value) else ""))
     for key, value in metrics.items():
         if key not in known:
             out.append(yamltext.key_value(key, value, 2))
@@ -402,7 +403,8 @@ def _metrics(s: Scaffold) -> str:
 
 
 def _is_marker(value) -> bool:
-    return isinstance(value, dict) and str(value.get("not_stated", "")).startswith(TO_WRITE)
+    """A metric whose goals are still to be written: {goals: {}}."""
+    return value == {"goals": {}}
 
 
 def _narrative(s: Scaffold) -> str:

@@ -7,8 +7,9 @@
 
 Events used (MkDocs 1.6):
 - on_config: resolve the plans folder; add the site's stylesheet and script.
-- on_pre_build: load and validate every plan. A plan with errors stops the build with a
-  PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
+- on_pre_build: load and validate every plan through bcf_schema.gate, house rules included (the
+  `rules:` option, default bcfc-rules.yaml beside mkdocs.yml). A plan with errors stops the build
+  with a PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
 - on_files: generate every page, chart, download and schema as File.generated(...).
 - on_nav / on_pre_page: the navigation, and each page's date for the sitemap (the newest date
   the plans state, so the same plans give the same sitemap.xml.gz).
@@ -27,16 +28,16 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils.meta import get_data
 
-from bcf_schema import report
+from bcf_schema import gate, report
 from bcf_schema.findings import Severity
-from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
-from . import html
+from . import banner, html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
+from .pages import ASSET_CSS, ASSET_JS, AUTHORS, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
 
@@ -49,6 +50,8 @@ _CACHE_LIMIT = 1024
 
 class BcfcConfig(base.Config):
     plans = c.Type(str, default="plans")
+    # The plans repository's house rules (relative to mkdocs.yml); default bcfc-rules.yaml beside it if present.
+    rules = c.Optional(c.Type(str))
     # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
     # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
     documents = c.Optional(c.Type(str))
@@ -70,6 +73,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
+        self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
+        self.last_good: dict[str, SitePlan] = {}
+        self.banner = ""
+
+    def on_startup(self, *, command, dirty):
+        # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
+        self.serving = command == "serve"
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -97,24 +107,33 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.preloaded is not None:
             self.plans = [SitePlan(source) for source in self.preloaded]
             return
-        files, missing = discover([str(self.plans_dir)])
-        errors, plans = [], []
-        for path in files:
-            # The path as `bcfc build` gives it (relative to the working folder): the planning
-            # template records it, so both routes give the same bytes.
-            path = self._show(Path(path))
-            result = validate_file(path)
-            problems = [f for f in result.findings if f.severity is Severity.ERROR]
-            for finding in result.findings:
-                if finding.severity is Severity.WARNING:
-                    log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
-            if problems or result.plan is None or result.framework is None:
-                errors.extend(problems or result.findings)
-                continue
-            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework)))
-        if errors or missing:
-            text = report.as_text(missing + errors, len(files))
+        # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
+        # to the working folder): the planning template records it, so both routes give the same bytes.
+        config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        rules = str(self._resolve(config, self.config.rules)) if self.config.rules else None
+        checked = gate.check([self._show(self.plans_dir)], rules and self._show(Path(rules)),
+                             base_dir=self._show(config_dir))
+        for finding in checked.findings:
+            if finding.severity is Severity.WARNING:
+                log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+        if not checked.ok and self.serving:  # keep serving: the last good version of each broken plan
+            broken = {f.file for f in errors}
+            kept = [self.last_good[path] for path in sorted(broken) if path in self.last_good]
+            self.last_good = {str(p.source.path): p for p in plans + kept}
+            plans += kept
+            self.banner = banner.html(errors, [str(p.source.path) for p in kept])
+            log.error(f"bcfc: plans have errors; the preview keeps the last good build:\n"
+                      f"{report.as_text(errors, len(checked.report.results))}")
+        elif not checked.ok:
+            text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        else:
+            self.last_good, self.banner = {str(p.source.path): p for p in plans}, ""
+        clashes = outputs.clashes(plan.source for plan in plans)
+        if clashes:
+            raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = plans
 
     @staticmethod
@@ -126,7 +145,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             return str(path)
 
     def _documents(self, plan: SitePlan) -> dict[str, bytes]:
-        raw = plan.source.path.read_bytes()
+        raw = plan.source.content
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
@@ -162,12 +181,20 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
-        extra_docs = []
+        extra_docs, author_docs = [], []
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
-                extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
+                title, meta = _title_of(file)
+                entry = (file.src_uri, title or file.name.replace("-", " ").capitalize())
+                if meta.get("audience") == AUTHORS:
+                    # For plan authors: listed on that section's page, not in the public navigation.
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+                    author_docs.append(entry)
+                else:
+                    extra_docs.append(entry)
         builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
+                              author_docs=sorted(author_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
         for src_uri, content in generated.items():
@@ -175,8 +202,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             if existing is not None:
                 log.info(f"bcfc: the generated {src_uri} replaces the one in {config.docs_dir}")
                 files.remove(existing)
-            # A plan's own pages are reached from the Plans page and from each other, not the navigation.
-            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX)
+            # A plan's own pages are reached from the Plans page and from each other, not the navigation;
+            # the pages for plan authors from their own section's page.
+            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri)
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
@@ -223,6 +251,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return html.restore(page_html)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
+        output = banner.add(output, self.banner)
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
         return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                               '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
@@ -235,12 +264,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return server
 
 
-def _title_of(file: File) -> str:
-    """The first level-1 heading of a Markdown page in docs_dir, for the navigation."""
+def _title_of(file: File) -> tuple[str, dict]:
+    """The first level-1 heading of a Markdown page in docs_dir, for the navigation, and its front matter."""
     try:
-        for line in Path(file.abs_src_path).read_text(encoding="utf-8").splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
+        body, meta = get_data(Path(file.abs_src_path).read_text(encoding="utf-8"))
     except (OSError, TypeError):
-        pass
-    return ""
+        return "", {}
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip(), meta
+    return "", meta
