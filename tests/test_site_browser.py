@@ -121,6 +121,9 @@ def test_a_plan_page_shows_its_headings_and_totals(site, visit):
         shown = {dd.get_attribute("data-total-year"): dd.text for dd in by_css(driver, "dd[data-total-year]")}
         assert shown == expected, path
         headings = [h.text for h in by_css(driver, "article h2")]
+        reviewed = (site.work / "reviews" / f"{slug(path)}.yaml").is_file()  # its assurance review comes first
+        assert headings[:1] == (["Assurance review"] if reviewed else headings[:1])
+        headings = headings[1:] if reviewed else headings
         assert headings[:3] == ["Plan details", "Pooled fund", *(["Priorities"] if data.get("priorities") else
                                                                   ["Sign-off"])][:3]
         assert "Downloads" in headings and "Version history" in headings
