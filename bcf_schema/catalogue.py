@@ -1,0 +1,149 @@
+"""Every finding code bcfc reports, once: its severity, a short title, what it means and what to do.
+
+`Finding` refuses a code that is not here, so a new code is catalogued before it can be reported;
+README's findings table is generated from this list (`python -m bcf_schema.catalogue --write README.md`)
+and a test fails when the two differ.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str  # as a planning lead reads it: "error", "error (a warning in a draft)", "info" ...
+    title: str  # a few words, for the summary line of `bcfc validate`
+    explanation: str  # what it means
+    hint: str  # what to do about it, in general; each finding's own hint says it for the case
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """The severities a finding with this code may have."""
+        return tuple(s for s in ("error", "warning", "info") if re.search(rf"\b{s}\b", self.severity))
+
+
+_DRAFT = "error (a warning in a draft)"
+
+CODES: tuple[Code, ...] = (
+    Code("BCF001", "error (exit 2)", "unreadable path", "a path that does not exist or cannot be read",
+         "check the path; bcfc reads plans from plans/ by default"),
+    Code("BCF002", "error", "file too large", "the file is larger than 5 MiB",
+         "split appendices into their own documents and link them"),
+    Code("BCF003", "error", "not UTF-8 text", "a binary file, or text that is not UTF-8",
+         "save the plan as plain UTF-8 text"),
+    Code("BCF004", "error", "YAML syntax",
+         "YAML syntax (tabs, brackets, quotes), more than one document, non-finite numbers",
+         "fix the line named; indent with spaces, quote text that holds ': '"),
+    Code("BCF005", "error", "repeated key", "a key repeated in a mapping (at the second key's line)",
+         "each key may appear once in a mapping: merge the two entries"),
+    Code("BCF006", "error", "YAML tag", "a YAML tag (`!!python/...`, `!custom`) or merge key (`<<`)",
+         "remove the tag or merge key; plans are plain YAML"),
+    Code("BCF007", "error", "alias expansion", "alias expansion over 200,000 values, or a recursive alias",
+         "remove the repeated aliases (*name); plans do not need them"),
+    Code("BCF008", "error", "nesting too deep", "nesting deeper than 64 levels",
+         "plans nest a few levels deep: look for a runaway indent"),
+    Code("BCF009", "error", "not a plan", "an empty file, or a top level that is not a mapping",
+         "a plan starts with `framework:`; try `bcfc new`"),
+    Code("BCF010", "error", "framework", "no `framework:`, or a period bcfc does not know",
+         "start the plan with `framework:` and one of the periods `bcfc schema` lists"),
+    Code("BCF101", "error", "missing field", "a required field is missing", "add the field named"),
+    Code("BCF102", "error", "wrong kind of value", "a value of the wrong type (text where a number belongs ...)",
+         "write amounts as plain whole numbers; quote text YAML would read as a number or true/false"),
+    Code("BCF103", "error", "unknown field", "an unknown field (with the closest known one)",
+         "correct the spelling to the field meant"),
+    Code("BCF104", "error", "value not allowed",
+         "a value that is not one of the framework's ids (funding stream, scheme type, year ...)",
+         "use one of the ids the framework lists"),
+    Code("BCF105", "error", "value in the wrong form",
+         "a value in the wrong form (dates, codes, negative amounts, empty lists)",
+         "write the value in the form the message gives"),
+    Code("BCF106", "error", "schema", "any other schema violation", "see the message"),
+    Code("BCF201", "error (a warning in a draft, or for income declared unallocated with a reason)",
+         "income and spend", "a funding stream's income and the expenditure of the schemes it funds differ in a year",
+         "allocate the income to schemes, or declare it under funding: unallocated: with a reason"),
+    Code("BCF202", "error", "totals",
+         "a stated total differs from the sum of its parts (pooled fund, spend by category, DFG districts)",
+         "correct the total or the parts"),
+    Code("BCF203", "error / warning (a warning in a draft, or where it cannot be checked fully)", "minimum spend",
+         "a national condition's minimum spend is not met, or not stated", "fund enough schemes of the kind the rule names"),
+    Code("BCF204", "error", "ring-fenced spend", "ring-fenced income (DFG) funds a scheme of another type",
+         "fund the scheme from another stream, or correct its type"),
+    Code("BCF205", _DRAFT, "headings to write", "a required heading of the framework is not answered",
+         "write the answer, or {not_stated: where the document answers it}"),
+    Code("BCF206", "info", "left elsewhere",
+         "a heading or metric the document leaves elsewhere (`not_stated`), with the reason; a scheme funded "
+         "from a source outside the streams (`funding_source_as_stated`)", "nothing to do: it is shown with its reason"),
+    Code("BCF207", _DRAFT, "metric goals", "a national metric without goals",
+         "add goals for each period, or {goals_not_stated: where they are}"),
+    Code("BCF208", "error", "template text",
+         "template placeholder or guidance text left in (\"Please insert HWB name here\")",
+         "replace the placeholder with the plan's own text"),
+    Code("BCF209", "info", "check that cannot run",
+         "a money check that cannot run because what it needs is not stated in the document, and why",
+         "nothing to do if the document really leaves it elsewhere"),
+    Code("BCF210", "error", "HWB", "an ONS code that is no HWB in England, or a name that does not match the code",
+         "use the HWB's name and ONS code as bcfc's HWB list gives them"),
+    Code("BCF211", "error", "HWB code", "an HWB's earlier code used in a period after it changed",
+         "use the HWB's code for the period"),
+    Code("BCF212", "warning", "ICB", "none of the ICBs named covers the HWB",
+         "name the ICB(s) the HWB lies in"),
+    Code("BCF213", _DRAFT, "spend without income", "schemes spend from a funding stream in a year it has no income",
+         "add the stream's income for the year, or fund the schemes from another stream"),
+    Code("BCF214", _DRAFT, "funding or schemes", "the plan states no income, or lists no schemes",
+         "add the income of each funding stream, and the schemes it pays for"),
+    Code("BCF215", _DRAFT, "sign-off",
+         "a submitted plan does not say who signed it off; an approved plan's sign-off lacks its body or date",
+         "add sign_off: with the body, the date and the decision"),
+    Code("BCF216", _DRAFT, "goal periods", "a metric has no goal for some of the periods the framework sets",
+         "add a goal for each period (all 12 months of a monthly metric)"),
+    Code("BCF217", _DRAFT, "history", "history has no entry for the plan's current version",
+         "add a history entry for the version"),
+    Code("BCF300", "error / warning", "house rule", "a local house rule is broken", "see the rule's description"),
+    Code("BCF301", "error (exit 2)", "house rules file", "the house rules file itself is wrong",
+         "see README, 'Local house rules'"),
+    Code("BCF401", "error", "version",
+         "(`--base` only) the plan changed since the base revision but its version did not",
+         "raise the version"),
+    Code("BCF402", "error", "history",
+         "(`--base` only) the plan or its version changed but history has no new entry for the new version",
+         "add a history entry for the new version"),
+    Code("BCF403", "error", "version",
+         "(`--base` only) the version went backwards (versions compare by their dotted numbers)",
+         "use a version above the base revision's"),
+)
+
+BY_CODE: dict[str, Code] = {c.code: c for c in CODES}
+
+
+def markdown_table() -> str:
+    rows = ["| code | severity | what | what to do |", "| --- | --- | --- | --- |"]
+    rows += [f"| {c.code} | {c.severity} | {c.explanation} | {c.hint} |" for c in CODES]
+    return "\n".join(rows) + "\n"
+
+
+START, END = "<!-- findings table: generated by `python -m bcf_schema.catalogue --write README.md` -->", \
+    "<!-- end of findings table -->"
+
+
+def with_table(text: str) -> str:
+    """`text` (README.md) with the table between its markers replaced by the catalogue's."""
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    return f"{before}{START}\n{markdown_table()}{END}{after}"
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--write"] and len(argv) == 2:
+        path = Path(argv[1])
+        path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(markdown_table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
