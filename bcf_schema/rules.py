@@ -401,13 +401,23 @@ def no_placeholder_text(ctx: Context) -> Iterator[Finding]:
 
 
 def hwb_is_known(ctx: Context) -> Iterator[Finding]:
-    """BCF210-BCF212: the HWB exists in England's list, under the code current for the period."""
+    """BCF210-BCF212: the HWB exists in England's list, under the code current for the period;
+    BCF218: the list's ICBs are not valid for the period."""
     period_start = dt.date(int(ctx.fw.financial_years[0][:4]), 4, 1)
+    vintage = hwbs.vintage_for(period_start)
     plan_icbs = [hwbs.normalise_icb(i) for i in ctx.data.get("icbs") or []]
+    if period_start > vintage.valid_to and ctx.fw.nhs_partners == "icbs":
+        yield ctx.finding("BCF218", Severity.WARNING, "/icbs" if "icbs" in ctx.data else "/hwbs",
+                          f"bcfc's list of HWBs and their ICBs holds ICB boundaries from {_day(vintage.valid_from)} "
+                          f"to {_day(vintage.valid_to)}; this plan's period starts {_day(period_start)}, so ICB "
+                          "names may have changed, and the ICBs the plan names are not checked",
+                          "check the ICB names against NHS England's current list of ICBs; "
+                          "a newer bcfc may hold a list for this period (bcf_schema/data/SOURCE.md)")
+        plan_icbs = []
     for index, entry in enumerate(ctx.data.get("hwbs") or []):
         code, name = entry.get("code", ""), entry.get("name", "")
         pointer = f"/hwbs/{index}"
-        hwb = hwbs.by_code().get(code)
+        hwb = vintage.by_code().get(code)
         if hwb is None:
             guess = hwbs.find(name)
             yield ctx.finding("BCF210", Severity.ERROR, f"{pointer}/code",
@@ -428,6 +438,10 @@ def hwb_is_known(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("BCF212", Severity.WARNING, "/icbs",
                               f"none of the ICBs named is one that covers {hwb.short_name}",
                               f"the reference list gives: {'; '.join(hwb.icbs)}")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def hwb_hint(guess) -> str:
