@@ -43,9 +43,6 @@ class Report:
         every = self.io_errors + self.rule_file_findings + [f for r in self.results for f in r.findings]
         return sorted(every, key=sort_key)
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
 
 def discover(paths: list[str]) -> tuple[list[str], list[Finding]]:
     """Plan files under the given files and folders, sorted; missing paths as findings."""

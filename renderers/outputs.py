@@ -13,13 +13,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bcf_schema.framework import Framework
 
-from . import document, excel, folders, narrative, pdf, word
+from . import cache_keys, document, excel, folders, narrative, pdf, word
 from .deterministic import document_time
 
 NARRATIVE_MD = "narrative.md"
@@ -73,25 +72,11 @@ def render_plan(source: PlanSource, folder: Path) -> list[Path]:
     return [folder / name for name in [*files, "plan.yaml"]]
 
 
-@contextmanager
-def staged(target: Path, protected: list[Path] = ()):
-    """Yield a staging folder; on success it replaces target, on failure it is removed (see folders.Swap)."""
-    with folders.Swap(protected) as swap:
-        yield swap.stage(target, legacy=is_documents_folder)
-
-
 def is_documents_folder(folder: Path) -> bool:
     """A build folder written before bcfc marked its outputs: only <hwb>/<period>/<document> files."""
     names = {NARRATIVE_MD, NARRATIVE_DOCX, TEMPLATE_XLSX, "plan.yaml"}
     return all(len(p.relative_to(folder).parts) == 3 and p.name in names
                for p in folder.rglob("*") if not p.is_dir())
-
-
-def render_all(sources: Iterable[PlanSource], out: Path, progress: Callable[[PlanSource], None] = lambda s: None,
-               *, cache: Path | None = None, jobs: int | None = None) -> None:
-    """Render every plan into out/<hwb>/<period>/, replacing out only if all succeed."""
-    with staged(out) as stage:
-        render_into(list(sources), stage, progress, cache=cache, jobs=jobs)
 
 
 def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[PlanSource], None] = lambda s: None,
@@ -154,17 +139,19 @@ def _render_one(index: int, todo: list | None = None, folder: Path | None = None
 
 @functools.cache
 def _renderer_digest() -> str:
-    """The renderers' own code: a change to it makes every cached document stale."""
+    """The renderers' own code (subpackages included): a change to it makes every cached document stale."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    root = Path(__file__).parent
+    for module in sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(module.relative_to(root).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
 
 
 def document_key(source: PlanSource) -> str:
     """What a plan's documents depend on: its bytes and path (the template records it), its framework
-    and the renderers."""
+    the renderers, and the versions of bcfc and the libraries that shape the documents."""
     digest = hashlib.sha256(_renderer_digest().encode())
+    digest.update(cache_keys.libraries().encode() + b"\0")
     digest.update(source.path.as_posix().encode() + b"\0")
     digest.update(source.content)
     for name in ("framework.yaml", "plan.schema.json"):

@@ -101,11 +101,6 @@ def stacked_bars(categories: list[str], series: list[Series], *, money: bool = T
         return _svg(figure)
 
 
-def bars(categories: list[str], values: list[float | int], *, money: bool = True) -> bytes:
-    """A single series of horizontal bars (spend by category or by scheme type)."""
-    return stacked_bars(categories, [Series("", list(values))], money=money)
-
-
 def goal_against_baseline(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> bytes:
     """Baseline periods in grey (hatched), goal periods in colour, one bar each, in time order."""
     with matplotlib.rc_context(_RC):
