@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from . import messages
-from .loader import load, pointer_join
+from .loader import load, pointer_join, pointer_of
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 _FRAMEWORK_SCHEMA = Path(__file__).parent / "framework.schema.json"
@@ -176,16 +176,9 @@ def _flatten(nodes: list[dict], depth: int, parent: str | None):
         yield from _flatten(children, depth + 1, node["id"])
 
 
-def _pointer(path) -> str:
-    pointer = ""
-    for part in path:
-        pointer = pointer_join(pointer, part)
-    return pointer
-
-
 def _schema_problems(error: jsonschema.ValidationError, source_map) -> list[tuple[int, str]]:
     """(line, message) for one framework schema error; an unknown key is named at its own line with the closest key."""
-    pointer = _pointer(error.absolute_path)
+    pointer = pointer_of(error.absolute_path)
     where = f"in {pointer}" if pointer else "at the top level"
     if error.validator == "additionalProperties" and error.validator_value is False:
         allowed = list((error.schema.get("properties") or {}))

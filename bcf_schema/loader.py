@@ -49,6 +49,14 @@ def pointer_join(pointer: str, token: str | int) -> str:
     return f"{pointer}/{escape_pointer_token(str(token))}"
 
 
+def pointer_of(path) -> str:
+    """The JSON pointer of a path of keys and indexes (a jsonschema error's absolute_path), escaped."""
+    pointer = ""
+    for part in path:
+        pointer = pointer_join(pointer, part)
+    return pointer
+
+
 @dataclass
 class SourceMap:
     """JSON pointer -> (line, column), both 1-based, for every value and key."""
@@ -81,6 +89,12 @@ class LoadedPlan:
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    def finding_at(self, code: str, severity: Severity, pointer: str, message: str, hint: str = "", *,
+                   key: bool = False) -> Finding:
+        """A finding at a JSON pointer into this file, at its value's line (or its key's, with key=True)."""
+        line, col = self.source_map.locate(pointer, key=key)
+        return Finding(code, severity, self.path, line, col, pointer, message, hint)
 
 
 class _Problem(Exception):

@@ -31,8 +31,7 @@ class Context:
     def finding(self, code, severity, pointer, message, hint="", key=False) -> Finding:
         # A finding about a whole mapping or list points at its key: `narrative:`, not its first entry.
         key = key or isinstance(_value_at(self.data, pointer), (dict, list))
-        line, col = self.plan.source_map.locate(pointer, key=key)
-        return Finding(code, severity, self.plan.path, line, col, pointer, message, hint)
+        return self.plan.finding_at(code, severity, pointer, message, hint, key=key)
 
     @property
     def left(self) -> Severity:

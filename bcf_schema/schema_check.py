@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 from . import messages
 from .findings import Finding, Severity
 from .framework import FRAMEWORKS_DIR, Framework
-from .loader import LoadedPlan, pointer_join
+from .loader import LoadedPlan, pointer_join, pointer_of
 
 _TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "number": "a number", "object": "a mapping (key: value lines)",
@@ -98,11 +98,7 @@ def _where_listed(fw: Framework, allowed) -> str:
     return f"in bcf_schema/frameworks/{fw.period}/plan.schema.json (or `bcfc schema {fw.period}`)"
 
 
-def _pointer(path) -> str:
-    pointer = ""
-    for part in path:
-        pointer = pointer_join(pointer, part)
-    return pointer
+_pointer = pointer_of
 
 
 def _describe(value) -> str:
@@ -119,8 +115,7 @@ def _field_name(path) -> str:
 
 
 def _finding(code, plan, pointer, message, hint="", key=False) -> Finding:
-    line, col = plan.source_map.locate(pointer, key=key)
-    return Finding(code, Severity.ERROR, plan.path, line, col, pointer, message, hint)
+    return plan.finding_at(code, Severity.ERROR, pointer, message, hint, key=key)
 
 
 def _suggest(value, allowed) -> str:
