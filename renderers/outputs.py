@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,8 @@ def clashes(sources: Iterable[PlanSource]) -> list[str]:
     first: dict[str, PlanSource] = {}
     found = []
     for source in sources:
-        key = source.slug.casefold()  # one folder on a case-insensitive disk, and on GitHub Pages
+        # One folder on a case-insensitive disk (and on GitHub Pages), or after Unicode normalisation (macOS).
+        key = unicodedata.normalize("NFC", source.slug).casefold()
         if key in first:
             found.append(f"{first[key].path} and {source.path} would both be published as {source.slug}/ "
                          "(a plan's outputs go to <its folder's name>/<its file name>): rename or move one of them")
@@ -74,7 +76,7 @@ def render_plan(source: PlanSource, folder: Path) -> list[Path]:
 
 def is_documents_folder(folder: Path) -> bool:
     """A build folder written before bcfc marked its outputs: only <hwb>/<period>/<document> files."""
-    names = {NARRATIVE_MD, NARRATIVE_DOCX, TEMPLATE_XLSX, "plan.yaml"}
+    names = {NARRATIVE_MD, NARRATIVE_DOCX, NARRATIVE_PDF, TEMPLATE_XLSX, "plan.yaml"}
     return all(len(p.relative_to(folder).parts) == 3 and p.name in names
                for p in folder.rglob("*") if not p.is_dir())
 
