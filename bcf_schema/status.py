@@ -23,6 +23,7 @@ CHECKLIST = (
     ("minimum spend", ("BCF203",)),
     ("metric goal periods", ("BCF207", "BCF216")),
     ("sign-off", ("BCF215",)),
+    ("placeholder text to replace", ("BCF208",)),
     ("version and history", ("BCF217", "BCF401", "BCF402", "BCF403")),
 )
 OTHER = "other errors to fix"

@@ -158,8 +158,9 @@ def _render_one(index: int, todo: list | None = None, folder: Path | None = None
 def _renderer_digest() -> str:
     """The renderers' own code: a change to it makes every cached document stale."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    here = Path(__file__).parent
+    for module in sorted([*here.glob("*.py"), *here.glob("workbook/*.py")]):  # workbook/: the template's layout
+        digest.update(module.relative_to(here).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
 
 

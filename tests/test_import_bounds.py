@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from bcf_schema import load
-from bcfc import xlsx_import
+from renderers.workbook import reader
 from conftest import ROOT, run_bcfc
 from renderers import excel
 
@@ -48,7 +48,7 @@ CASES = {
     # name: (workbook bytes, words the message must contain)
     "zip_bomb": (lambda: zip_of({"xl/worksheets/sheet1.xml": b"\0" * 300_000_000}), "unzips to 300,000,000 bytes"),
     "many_parts": (lambda: zip_of({f"xl/part{i}.xml": b"<a/>" for i in range(2_000)}), "holds 2,000 parts"),
-    "too_large": (lambda: b"PK" + b"\0" * (xlsx_import.MAX_FILE_BYTES + 10), "a planning template may be at most"),
+    "too_large": (lambda: b"PK" + b"\0" * (reader.MAX_FILE_BYTES + 10), "a planning template may be at most"),
     "not_a_zip": (lambda: b"<html>not a workbook</html>", "not an .xlsx workbook"),
     "xxe": (lambda: with_doctype("xl/worksheets/sheet1.xml", XXE), "xl/worksheets/sheet1.xml declares a document type"),
     "billion_laughs": (lambda: with_doctype("xl/workbook.xml", LAUGHS), "xl/workbook.xml declares a document type"),
@@ -81,9 +81,9 @@ def test_defusedxml_is_what_openpyxl_parses_with():
 
 def test_an_entity_that_gets_past_the_scan_is_refused_by_the_parser(monkeypatch):
     """Defence in depth: were the scan for declarations to miss one, defusedxml still refuses it."""
-    monkeypatch.setattr(xlsx_import, "_DECLARATION", __import__("re").compile(rb"(?!)"))
-    with pytest.raises(xlsx_import.TemplateError) as refused:
-        xlsx_import.read(with_doctype("xl/worksheets/sheet1.xml", XXE))
+    monkeypatch.setattr(reader, "_DECLARATION", __import__("re").compile(rb"(?!)"))
+    with pytest.raises(reader.TemplateError) as refused:
+        reader.read(with_doctype("xl/worksheets/sheet1.xml", XXE))
     assert "XML is refused (EntitiesForbidden" in str(refused.value) and "root:" not in str(refused.value)
 
 
@@ -92,6 +92,6 @@ def test_a_fifo_is_refused_without_waiting(tmp_path):
     fifo = tmp_path / "template.xlsx"
     os.mkfifo(fifo)
     started = time.monotonic()
-    with pytest.raises(xlsx_import.TemplateError, match="not a regular file"):
-        xlsx_import.read(fifo)
+    with pytest.raises(reader.TemplateError, match="not a regular file"):
+        reader.read(fifo)
     assert time.monotonic() - started < 5
