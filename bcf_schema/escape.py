@@ -35,7 +35,7 @@ def markdown(text) -> str:
     (#12), bare-URL links or table breaks."""
     text = _CONTROLS.sub(" ", str(text))
     # A zero-width space after "@" and inside "://" and "www." stops mentions and bare URLs becoming
-    # links (the way Dependabot quotes release notes); the words read the same.
+    # links; the words read the same.
     text = text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("://", ":" + ZERO_WIDTH_SPACE + "//")
     text = text.replace("#", "#" + ZERO_WIDTH_SPACE)  # "#12" would link an issue
     text = re.sub(r"(?i)\bwww\.", lambda m: m.group()[:3] + ZERO_WIDTH_SPACE + ".", text)
