@@ -5,17 +5,21 @@ of them are done, so a failed build leaves the previous outputs as they were.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from lxml.etree import SerialisationError
 
 from bcf_schema.framework import Framework
 
@@ -63,15 +67,33 @@ def clashes(sources: Iterable[PlanSource]) -> list[str]:
 
 def render_plan(source: PlanSource, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        NARRATIVE_MD: narrative.render(source.data, source.framework).encode("utf-8"),
-        NARRATIVE_DOCX: word.render(source.data, source.framework),
-        TEMPLATE_XLSX: excel.render(source.data, source.framework, source.path.as_posix()),
-    }
+    failed = ""
+    try:
+        files = {
+            NARRATIVE_MD: narrative.render(source.data, source.framework).encode("utf-8"),
+            NARRATIVE_DOCX: word.render(source.data, source.framework),
+            TEMPLATE_XLSX: excel.render(source.data, source.framework, source.path.as_posix()),
+        }
+    except SerialisationError as err:  # openpyxl writes each sheet to a temporary file through lxml
+        failed = str(err)
+    if failed:
+        raise _io_error(failed, folder / TEMPLATE_XLSX)
     for name, content in files.items():
         (folder / name).write_bytes(content)
     (folder / "plan.yaml").write_bytes(source.content)
     return [folder / name for name in [*files, "plan.yaml"]]
+
+
+def _io_error(lxml_code: str, path: Path) -> OSError:
+    """lxml's IO_ENOSPC as the OSError it stands for, after dropping what the failed write left: its
+    half-closed writer would otherwise print a traceback when it is collected."""
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    code = getattr(errno, lxml_code.removeprefix("IO_"), errno.EIO)
+    return OSError(code, os.strerror(code), str(path))
 
 
 def is_documents_folder(folder: Path) -> bool:
