@@ -90,8 +90,9 @@ def _rich_plan(fw_period: str = "2023-25") -> dict:
             if scheme["funding_source"] == rule["funding_stream"]:
                 scheme["type"] = rule["scheme_types"][0]
     metric = fw.items("metrics")[0]
+    goals = {period: 185.0 for period in fw.goal_periods(metric)}  # a goal for every period, as submitted needs
     plan["metrics"][metric["id"]] = {"baseline": {"2022-23": 812.5},
-                                     "goals": {f"{years[0]} Q1": 200.0, f"{years[0]} Q2": 190.5}}
+                                     "goals": {**goals, f"{years[0]} Q1": 200.0, f"{years[0]} Q2": 190.5}}
     plan["spend_by_category"] = [{"category": "Community", "amounts": {years[0]: 2_000_000}},
                                  {"category": "Acute", "amounts": {years[0]: 2_200_000}}]
     return plan
