@@ -182,7 +182,11 @@ def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
         unknown = [k for k, v in streams.items() if not isinstance(v, dict) or "not_stated" in v]
         added = sum(_money(p) for p in parts)
         if unknown and added <= _money(total):
-            continue  # some streams are left to the template: the parts we have cannot be checked
+            # some streams are left to the template: the parts we have cannot be checked, and we say so
+            yield ctx.finding("BCF209", Severity.INFO, f"/funding/stated_total/{year}",
+                              f"the stated total for {year} cannot be checked against the streams: "
+                              f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not stated in this document")
+            continue
         if added != _money(total):
             yield ctx.finding(
                 "BCF202", Severity.ERROR, f"/funding/stated_total/{year}",
@@ -276,6 +280,10 @@ def ring_fenced_spend(ctx: Context) -> Iterator[Finding]:
     """BCF204: ring-fenced income (DFG) is spent only on the scheme types it is for."""
     names = ctx.fw.names("scheme_types")
     for rule in ctx.fw.items("ring_fenced"):
+        if ctx.schemes() is None and ctx.stream_income(rule["funding_stream"]):
+            yield ctx.finding("BCF209", Severity.INFO, "/schemes",
+                              f"the ring-fence on {ctx.fw.names('funding_streams')[rule['funding_stream']]} cannot be "
+                              "checked: the schemes are not stated in this document")
         for index, scheme in enumerate(ctx.schemes() or []):
             if scheme.get("funding_source") != rule["funding_stream"]:
                 continue
