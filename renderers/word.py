@@ -179,7 +179,7 @@ def _column_widths(table: d.Table, across) -> list:
     padding = 3  # a cell's margins take about three characters' width
     # Longer runs than _WHOLE_WORD (web addresses) may wrap; letting one claim its full length would
     # squeeze every other column of the table to a word a line.
-    least = [padding + max(4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split()))
+    least = [padding + max([4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split())])
              for column in texts]
     wanted = [max(least[c], padding + min(40, max(len(text) for text in texts[c]))) for c in columns]
     room = across.inches * _CHARS_PER_INCH

@@ -33,6 +33,7 @@ _RC = {
     "xtick.color": "#333333",
     "ytick.color": "#333333",
     "path.simplify": False,
+    "text.parse_math": False,  # a label is plan text: `$\frac{1}{$` is shown as written, never parsed as mathtext
 }
 
 
