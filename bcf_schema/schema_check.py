@@ -194,6 +194,10 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
         return [_finding("BCF105", plan, pointer, f"'{error.instance}' is not in the right form for '{field}'",
                          schema.get("description", f"it must match {error.validator_value}"))]
 
+    if validator == "maximum":
+        return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance:,}, over the largest figure a plan "
+                         f"may give here ({error.validator_value:,})", schema.get("description", ""))]
+
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance}: {error.message.split(' is ', 1)[-1]}",
                          "amounts are whole pounds, zero or more")]
@@ -201,10 +205,6 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
     if validator == "maxLength":
         return [_finding("BCF105", plan, pointer, f"'{field}' is {len(error.instance):,} characters long, over the "
                          f"limit of {error.validator_value:,}", schema.get("description", ""))]
-
-    if validator == "maximum":
-        return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance:,}, over the largest figure a plan "
-                         f"may give here ({error.validator_value:,})", schema.get("description", ""))]
 
     if validator in ("minItems", "maxItems", "minProperties", "minLength"):
         messages = {

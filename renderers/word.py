@@ -66,9 +66,19 @@ class _FastStyles:
 
 
 def to_docx(doc: d.Document) -> bytes:
+    word = new_word(doc.title)
+    for block in doc.blocks:
+        add_block(word, block)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
+def new_word(title: str):
+    """An empty Word document with bcfc's styles and fixed properties."""
     word = _FastStyles(new_docx())
     props = word.core_properties
-    props.title = doc.title
+    props.title = title
     props.author = props.last_modified_by = "bcfc"
     props.created = props.modified = FIXED_TIME
     props.last_printed = FIXED_TIME
@@ -79,27 +89,26 @@ def to_docx(doc: d.Document) -> bytes:
     table_text.base_style = word.styles["Normal"]
     table_text.font.size = Pt(9)
     table_text.paragraph_format.space_after = Pt(0)
+    return word
 
-    for block in doc.blocks:
-        if isinstance(block, d.Heading):
-            word.add_heading(block.text, level=0 if block.level == 1 else min(block.level - 1, 9))
-        elif isinstance(block, d.Text):
-            _add_markdown(word, block.markdown)
-        elif isinstance(block, d.Prompt):
-            paragraph = word.add_paragraph(style="Quote")
-            paragraph.add_run(block.text.strip())
-        elif isinstance(block, d.Marker):
-            run = word.add_paragraph().add_run(block.text)
-            run.bold = True
-            run.font.color.rgb = _MARKER_COLOUR
-        elif isinstance(block, d.Caption):
-            _add_caption(word, block.text)
-        elif isinstance(block, d.Table):
-            _add_table(word, block)
 
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return normalise_zip(buffer.getvalue())
+def add_block(word, block) -> None:
+    """One block of the narrative model, written into the document."""
+    if isinstance(block, d.Heading):
+        word.add_heading(block.text, level=0 if block.level == 1 else min(block.level - 1, 9))
+    elif isinstance(block, d.Text):
+        _add_markdown(word, block.markdown)
+    elif isinstance(block, d.Prompt):
+        paragraph = word.add_paragraph(style="Quote")
+        paragraph.add_run(block.text.strip())
+    elif isinstance(block, d.Marker):
+        run = word.add_paragraph().add_run(block.text)
+        run.bold = True
+        run.font.color.rgb = _MARKER_COLOUR
+    elif isinstance(block, d.Caption):
+        _add_caption(word, block.text)
+    elif isinstance(block, d.Table):
+        _add_table(word, block)
 
 
 def _add_caption(word, text: str) -> None:
