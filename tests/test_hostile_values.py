@@ -164,3 +164,36 @@ def test_a_bad_rules_file_is_bcf301(tmp_path, content, line, words):
     first = next(out for out in result.stdout.splitlines() if "BCF301" in out)
     assert first.startswith(f"{rules}:{line}:") and words in first, first
     assert "Traceback" not in result.stderr and "re2.cc" not in result.stderr
+
+
+def _string_nodes(node, where=""):
+    if isinstance(node, dict):
+        types = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        if "string" in types:
+            yield where, node
+        for key, value in node.items():
+            if key != "propertyNames":  # keys are ids, checked by their own patterns and enums
+                yield from _string_nodes(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _string_nodes(value, f"{where}/{index}")
+
+
+@pytest.mark.parametrize("period", ["2014-15", "2023-25", "2025-26", "defs"])
+def test_every_string_in_the_schema_keeps_out_control_characters_and_has_a_length_limit(period):
+    """Generated from the schemas, so a new field is covered: each string either is an id or a date
+    (a pattern of safe characters) or carries the control-character pattern and a maxLength."""
+    import re
+
+    from bcf_schema.schema_check import _defs
+    schema = _defs() if period == "defs" else load_framework(period).schema()
+    nodes = list(_string_nodes(schema))
+    assert len(nodes) > 5 or period != "defs"  # the plan schemas refer to the defs for their text
+    for where, node in nodes:
+        if "enum" in node or "const" in node:
+            continue
+        assert "pattern" in node, where
+        assert not re.search(node["pattern"], "a\x01") and not re.search(node["pattern"], "\ufffe"), where
+        if not node["pattern"].startswith("^[^"):  # an id, a code or a date: a short shape
+            continue
+        assert 0 < node.get("maxLength", 0) <= 30000, where
