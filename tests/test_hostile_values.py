@@ -197,3 +197,20 @@ def test_every_string_in_the_schema_keeps_out_control_characters_and_has_a_lengt
         if not node["pattern"].startswith("^[^"):  # an id, a code or a date: a short shape
             continue
         assert 0 < node.get("maxLength", 0) <= 30000, where
+
+
+def test_a_table_with_an_empty_heading_and_empty_cells_renders_to_word(tmp_path):
+    plan = complete_plan(FW)
+    plan["tables"] = [{"title": "Blank", "columns": [""], "rows": [[None], []]}]
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(plan))
+    out = tmp_path / "narrative.docx"
+    result = run_bcfc("render", "narrative", path, "-o", out, cwd=tmp_path, timeout=60)  # was a TypeError
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out.read_bytes()[:2] == b"PK" and "Traceback" not in result.stderr
+
+
+def test_mathtext_in_a_chart_label_is_drawn_as_text():
+    from renderers.site import charts
+    svg = charts.stacked_bars(["$\\frac{1}{$", "$x$ and $y$"], [charts.Series("2023-24", [1000, 2000])])
+    assert svg.startswith(b"<?xml")  # was a ValueError from matplotlib's mathtext parser
