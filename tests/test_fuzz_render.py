@@ -129,7 +129,7 @@ def generated_plans(draw):
     return fw.period, plan, list(values.values())
 
 
-WORD = word.new_word("values")
+WORD = word.new_word(document.Document(title="values"))
 SHEET = openpyxl.Workbook().active
 ROW = [0]
 
@@ -146,9 +146,11 @@ def write_values(fw, data, values):
     narrative.render(data, fw)
     model = document.build(data, fw)
     strings = [v for v in values if isinstance(v, str)]
+    if any(s and s in f"{model.title} {model.author} {model.subject}" for s in strings):
+        word.new_word(model)  # the document's properties, header and footer carry them
     for block in model.blocks:
         if _contains(block, strings):
-            word.add_block(WORD, block)
+            word.add_block(WORD, model, block)
             if isinstance(block, document.Table):
                 html.table(block.columns, block.rows, caption=block.title, money_columns=block.money_columns)
     for value in values:

@@ -7,8 +7,9 @@
 
 Events used (MkDocs 1.6):
 - on_config: resolve the plans folder; add the site's stylesheet and script.
-- on_pre_build: load and validate every plan. A plan with errors stops the build with a
-  PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
+- on_pre_build: load and validate every plan through bcf_schema.gate, house rules included (the
+  `rules:` option, default bcfc-rules.yaml beside mkdocs.yml). A plan with errors stops the build
+  with a PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
 - on_files: generate every page, chart, download and schema as File.generated(...).
 - on_nav / on_pre_page: the navigation, and each page's date for the sitemap (the newest date
   the plans state, so the same plans give the same sitemap.xml.gz).
@@ -28,11 +29,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from bcf_schema import report
+from bcf_schema import gate, report
 from bcf_schema.findings import Severity
-from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
+from . import html
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
@@ -48,6 +49,8 @@ _CACHE_LIMIT = 1024
 
 class BcfcConfig(base.Config):
     plans = c.Type(str, default="plans")
+    # The plans repository's house rules (relative to mkdocs.yml); default bcfc-rules.yaml beside it if present.
+    rules = c.Optional(c.Type(str))
     # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
     # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
     documents = c.Optional(c.Type(str))
@@ -96,24 +99,23 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.preloaded is not None:
             self.plans = [SitePlan(source) for source in self.preloaded]
             return
-        files, missing = discover([str(self.plans_dir)])
-        errors, plans = [], []
-        for path in files:
-            # The path as `bcfc build` gives it (relative to the working folder): the planning
-            # template records it, so both routes give the same bytes.
-            path = self._show(Path(path))
-            result = validate_file(path)
-            problems = [f for f in result.findings if f.severity is Severity.ERROR]
-            for finding in result.findings:
-                if finding.severity is Severity.WARNING:
-                    log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
-            if problems or result.plan is None or result.framework is None:
-                errors.extend(problems or result.findings)
-                continue
-            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework)))
-        if errors or missing:
-            text = report.as_text(missing + errors, len(files))
+        # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
+        # to the working folder): the planning template records it, so both routes give the same bytes.
+        config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        rules = str(self._resolve(config, self.config.rules)) if self.config.rules else None
+        checked = gate.check([self._show(self.plans_dir)], rules and self._show(Path(rules)),
+                             base_dir=self._show(config_dir))
+        for finding in checked.findings:
+            if finding.severity is Severity.WARNING:
+                log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
+        if not checked.ok:
+            errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+            text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        clashes = outputs.clashes(plan.source for plan in plans)
+        if clashes:
+            raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = plans
 
     @staticmethod
@@ -125,7 +127,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             return str(path)
 
     def _documents(self, plan: SitePlan) -> dict[str, bytes]:
-        raw = plan.source.path.read_bytes()
+        raw = plan.source.content
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
@@ -136,7 +138,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 if (folder / "plan.yaml").read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names}
+                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -147,6 +149,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         _DOCUMENT_CACHE[key] = documents
         return documents
 
+    def _optional_documents(self, plan: SitePlan) -> list[str]:
+        """The PDF, where `bcfc build` made one (it needs LibreOffice) for this very plan."""
+        if not self.config.documents:
+            return []
+        folder = Path(self.config.documents) / plan.slug
+        try:
+            current = (folder / "plan.yaml").read_bytes() == plan.source.path.read_bytes()
+        except OSError:
+            return []
+        return [outputs.NARRATIVE_PDF] if current and (folder / outputs.NARRATIVE_PDF).is_file() else []
+
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
@@ -154,7 +167,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
                 extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
-        builder = SiteBuilder(self.plans, documents=self._documents,
+        builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
@@ -204,6 +217,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         # newest date a plan states, never the time of the build.
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
+
+    def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
+        # The generated pages carry plan content as tokens that Python-Markdown passed through
+        # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
+        return html.restore(page_html)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).

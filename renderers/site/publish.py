@@ -7,7 +7,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..outputs import PlanSource, staged
+from .. import folders
+from ..outputs import PlanSource
 from .incremental import WorkDir, remove_stale_outputs, signature
 
 DEFAULT_CONFIG = "mkdocs.yml"
@@ -30,13 +31,14 @@ class _Collect(logging.Handler):
 
 def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
                documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
-               work_dir: str | Path | None = None, strict: bool = True) -> Path:
+               work_dir: str | Path | None = None, strict: bool = True, swap: folders.Swap | None = None) -> Path:
     """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
 
     plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
     work_dir: keep what this build made there, so the next build renders only what changed (see
     incremental.py). Any failure (a plan with errors, a warning in strict mode, a bug) raises
-    SiteBuildError and leaves the previous site_dir untouched.
+    SiteBuildError and leaves the previous site_dir untouched. swap: stage the site there, to be
+    swapped in with the documents (`bcfc build`); without it the site is swapped in here.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -55,41 +57,62 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
                 plugin.config.documents = str(Path(documents_dir).resolve())
             plugin.preloaded = plans
         site_dir = Path(config.site_dir)
-        if plugin is None or work_dir is None or plans is None:
-            with staged(site_dir) as stage:
-                config.site_dir = str(stage)
-                build(config)
-            return site_dir
-        work = WorkDir(Path(work_dir))
-        slugs = {plan.slug for plan in plans}
-        build_signature = signature(Path(config.config_file_path))
-        plugin.dirty = work.can_build_dirty(build_signature, slugs)
-        if not plugin.dirty:
-            work.reset()
-        work.root.mkdir(parents=True, exist_ok=True)
-        plugin.work = work
-        config.site_dir = str(work.site)
-        started = time.time()
+        own_swap = swap is None
+        swap = swap or folders.Swap()
+        config_dir = Path(config.config_file_path).parent
+        stage = swap.stage(site_dir, legacy=is_site_folder, roots=[config_dir], protected=[Path(config.docs_dir)])
         try:
-            with _dirty_warning_silenced():
-                build(config, dirty=plugin.dirty)
-            expected = {Path(f.abs_dest_path) for f in plugin.final_files or ()}
-            remove_stale_outputs(work.site, expected, started)
-            work.pages.prune()
-            work.save(build_signature, slugs)
+            _build_into(config, plugin, plans, work_dir, stage)
         except BaseException:
-            work.reset()  # half-updated: the next build starts clean
+            if own_swap:
+                swap.abort()
             raise
-        with staged(site_dir) as stage:
-            shutil.copytree(work.site, stage, dirs_exist_ok=True)
+        if own_swap:
+            swap.commit()
         return site_dir
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
         raise SiteBuildError("\n".join(x for x in (details, str(err)) if x)) from err
     except OSError as err:
-        raise SiteBuildError(f"cannot build the site: {err}") from err
+        raise SiteBuildError(f"cannot build the site: {folders.io_message(err)}") from err
     finally:
         logger.removeHandler(collect)
+
+
+def is_site_folder(folder: Path) -> bool:
+    """A site written before bcfc marked its outputs: MkDocs' sitemap and bcfc's own assets."""
+    return (folder / "sitemap.xml").is_file() and (folder / "assets" / "bcfc").is_dir()
+
+
+def _build_into(config, plugin, plans, work_dir, stage: Path) -> None:
+    from mkdocs.commands.build import build
+
+    if plugin is None or work_dir is None or plans is None:
+        config.site_dir = str(stage)
+        build(config)
+        return
+    work = WorkDir(Path(work_dir))
+    slugs = {plan.slug for plan in plans}
+    build_signature = signature(Path(config.config_file_path))
+    plugin.dirty = work.can_build_dirty(build_signature, slugs)
+    work.state_file.unlink(missing_ok=True)  # saved again at the end: a build killed midway is never built on
+    if not plugin.dirty:
+        work.reset()
+    work.root.mkdir(parents=True, exist_ok=True)
+    plugin.work = work
+    config.site_dir = str(work.site)
+    started = time.time()
+    try:
+        with _dirty_warning_silenced():
+            build(config, dirty=plugin.dirty)
+        expected = {Path(f.abs_dest_path) for f in plugin.final_files or ()}
+        remove_stale_outputs(work.site, expected, started)
+        work.pages.prune()
+        work.save(build_signature, slugs)
+    except BaseException:
+        work.reset()  # half-updated: the next build starts clean
+        raise
+    shutil.copytree(work.site, stage, dirs_exist_ok=True)
 
 
 @contextmanager
