@@ -199,13 +199,8 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan, fw: Framew
             hint = "write whole pounds as a plain number: 1234567, without £ or commas"
         elif isinstance(error.instance, (int, float)) and "string" in expected:
             hint = "put the value in quotes to keep it as text (\"1.0\")"
-        got = _describe(error.instance)
-        if isinstance(error.instance, float) and "integer" in expected:  # 1000.0, or pence
-            got = f"{error.instance!r}, a number with a decimal point"
-            whole = f"{error.instance:.0f}" if error.instance.is_integer() else "1234567"
-            hint = (f"amounts are whole pounds: write {whole}, without a decimal point or pence"
-                    if "pounds" in schema.get("description", "") else f"write a whole number, such as {whole}")
-        return [_finding("BCF102", plan, pointer, f"'{field}' should be {wanted}, not {got}", hint)]
+        return [_finding("BCF102", plan, pointer,
+                         f"'{field}' should be {wanted}, not {_describe(error.instance)}", hint)]
 
     if validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
