@@ -15,6 +15,7 @@ import copy
 import io
 import os
 
+import jsonschema
 import openpyxl
 import pytest
 import yaml
@@ -22,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bcf_schema import available_periods, load_framework, loads, validate_plan
-from bcf_schema.findings import Severity
 from bcf_schema.schema_check import _defs
 from planbuilder import rich_plan
 from renderers import document, excel, narrative, word
@@ -35,6 +35,7 @@ WHOLE_PLANS = max(20, PLANS // 100)
 FRAMEWORKS = [load_framework(p) for p in available_periods()]
 BASES = {fw.period: rich_plan(fw) for fw in FRAMEWORKS}
 DEFS = _defs()["$defs"]
+TEXT = jsonschema.Draft202012Validator(DEFS["text"])  # what a category (a chart label) must be
 
 
 def _resolve(node: dict) -> dict:
@@ -192,19 +193,10 @@ def test_what_validates_renders_to_word_and_excel_whole(case):
 @given(st.lists(texts, min_size=1, max_size=8), st.data())
 def test_chart_labels_that_validate_draw(labels, data):
     """Plan text labels the charts (spend by category): any text that validates as text draws."""
-    fw = FRAMEWORKS[0]
-    name = rich_plan(fw)
-    labels = [label for label in labels if _valid_text(fw, name, label)]
+    labels = [label for label in labels if TEXT.is_valid(label)]
     if labels:
         amounts = data.draw(st.lists(st.integers(0, 100_000_000_000), min_size=len(labels), max_size=len(labels)))
         assert charts.stacked_bars(labels, [charts.Series("2023-24", amounts)]).startswith(b"<?xml")
-
-
-def _valid_text(fw, plan, label) -> bool:
-    plan = copy.deepcopy(plan)
-    plan["schemes"][0]["name"] = label
-    result = validate_plan(loads(dump(plan), "label.yaml"))
-    return not [f for f in result.findings if f.severity is Severity.ERROR]
 
 
 def test_the_generated_fields_cover_the_schema():
