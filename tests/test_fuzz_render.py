@@ -9,7 +9,7 @@ a plan that validates is rendered by the cheap writers in full (Markdown narrati
 and, value by value, by the Word, Excel, site and chart writers. A smaller number of plans is
 rendered whole to Word and Excel. Nothing may raise.
 
-BCFC_FUZZ_PLANS sets how many plans (default 10,000; about a minute and a half on two cores).
+BCFC_FUZZ_PLANS sets how many plans (default 10,000: about 3 minutes of one core).
 """
 import copy
 import io
