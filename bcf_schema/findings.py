@@ -46,7 +46,7 @@ def sort_key(finding: Finding) -> tuple:
 KINDS = {
     "BCF001": "unreadable path", "BCF002": "file too large", "BCF003": "not UTF-8 text", "BCF004": "YAML syntax",
     "BCF005": "repeated key", "BCF006": "YAML tag", "BCF007": "alias expansion", "BCF008": "nesting too deep",
-    "BCF009": "not a plan", "BCF010": "framework",
+    "BCF009": "not a plan", "BCF010": "framework", "BCF011": "file name too long",
     "BCF101": "missing field", "BCF102": "wrong kind of value", "BCF103": "unknown field",
     "BCF104": "value not allowed", "BCF105": "value in the wrong form", "BCF106": "schema",
     "BCF201": "income and spend", "BCF202": "totals", "BCF203": "minimum spend", "BCF204": "ring-fenced spend",
