@@ -13,7 +13,7 @@ from pathlib import Path
 from . import house_rules, rules, schema_check
 from .findings import Finding, Severity, sort_key
 from .framework import Framework, available_periods, load_framework
-from .loader import LoadedPlan, load
+from .loader import LoadedPlan, load, name_findings
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
@@ -51,8 +51,9 @@ def discover(paths: list[str]) -> tuple[list[str], list[Finding]]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file())
-        elif path.is_file():
+            # not only regular files: a pipe or device named like a plan is refused by the loader (BCF001)
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in PLAN_SUFFIXES and not p.is_dir())
+        elif path.exists():
             files.append(str(path))
         else:
             missing.append(Finding("BCF001", Severity.ERROR, given, None, None, "", "no such file or folder",
@@ -94,7 +95,9 @@ def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> P
     except OSError as err:
         finding = Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")
         return PlanResult(path, None, None, [finding], unreadable=True)
-    return validate_plan(plan, local_rules)
+    result = validate_plan(plan, local_rules)
+    result.findings[:0] = name_findings(path)
+    return result
 
 
 def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plans: bool = True,
