@@ -11,9 +11,10 @@ import re
 # C0 and C1 controls (escape sequences, carriage returns, line breaks), the line and paragraph
 # separators, and the bidirectional overrides that reorder what is shown ("Trojan source").
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# Every ASCII punctuation character CommonMark can escape, but a point or comma inside a number
-# (200.0, 1,000), which can start nothing and reads better unescaped.
-_PUNCTUATION = re.compile(r"(?!(?<=\d)[.,](?=\d))([!-/:-@\[-`{-~])")
+# The characters that start markup inside a line of Markdown: emphasis, code, strike-through, links
+# and images, HTML and entities, table cells, maths. (Dots, commas and hyphens in amounts and names
+# start nothing there and stay as they are.)
+_PUNCTUATION = re.compile(r"([\\`*_~\[\]!<>&|$])")
 ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -30,12 +31,13 @@ def terminal(text) -> str:
 
 def markdown(text) -> str:
     """Text for Markdown a forge renders (a table cell or a list item), shown as the same words but
-    with no markup: no HTML, links, images, emphasis, mentions (@person, @org/team), bare-URL links
-    or table breaks."""
+    with no markup: no HTML, links, images, emphasis, mentions (@person, @org/team), issue links
+    (#12), bare-URL links or table breaks."""
     text = _CONTROLS.sub(" ", str(text))
     # A zero-width space after "@" and inside "://" and "www." stops mentions and bare URLs becoming
-    # links (the way Dependabot quotes release notes); the words read the same.
+    # links; the words read the same.
     text = text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("://", ":" + ZERO_WIDTH_SPACE + "//")
+    text = text.replace("#", "#" + ZERO_WIDTH_SPACE)  # "#12" would link an issue
     text = re.sub(r"(?i)\bwww\.", lambda m: m.group()[:3] + ZERO_WIDTH_SPACE + ".", text)
     return _PUNCTUATION.sub(r"\\\1", text)
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import jsonschema
 
-from .loader import load
+from . import messages
+from .loader import load, pointer_join, pointer_of
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 _FRAMEWORK_SCHEMA = Path(__file__).parent / "framework.schema.json"
+_LISTED = "in bcf_schema/framework.schema.json"
 
 
 class FrameworkError(Exception):
@@ -59,7 +61,13 @@ class Framework:
         return bool(self.data.get("multiple_hwbs", False))
 
     def items(self, key: str) -> list[dict]:
-        """A list section of framework.yaml: funding_streams, scheme_types, metrics ..."""
+        """A list section of framework.yaml: funding_streams, scheme_types, metrics ...
+
+        A key framework.schema.json does not define is a bug in the calling code, not an empty list:
+        a misspelt section name would otherwise switch a rule off without a word."""
+        if key not in _framework_schema()["properties"]:
+            raise FrameworkError(f"framework.yaml has no section {key!r}; "
+                                 + messages.closest(key, _framework_schema()["properties"], _LISTED))
         return list(self.data.get(key) or [])
 
     def ids(self, key: str) -> list[str]:
@@ -92,20 +100,24 @@ def available_periods() -> list[str]:
 
 @functools.cache
 def load_framework(period: str) -> Framework:
-    folder = FRAMEWORKS_DIR / period
-    path = folder / "framework.yaml"
     if period not in available_periods():
         raise FrameworkError(f"no framework for period {period!r}")
+    return read_framework(FRAMEWORKS_DIR / period)
+
+
+def read_framework(folder: Path) -> Framework:
+    """The framework in `folder`/framework.yaml, checked against framework.schema.json (not cached)."""
+    period = folder.name
+    path = folder / "framework.yaml"
     loaded = load(path)
     if not loaded.ok:
         raise FrameworkError("; ".join(f"{f.location}: {f.message}" for f in loaded.findings))
     data = loaded.data
-    errors = sorted(_framework_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(_framework_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        details = "; ".join(
-            f"{path}:{loaded.source_map.locate(_pointer(e.absolute_path))[0]}: {e.message}" for e in errors[:5]
-        )
-        raise FrameworkError(f"{path} does not match framework.schema.json: {details}")
+        problems = [problem for error in errors for problem in _schema_problems(error, loaded.source_map)]
+        raise FrameworkError(f"{path} does not match framework.schema.json:\n" + "\n".join(
+            f"{path}:{line}: {message}" for line, message in sorted(problems)[:10]))
     if data["period"] != period:
         raise FrameworkError(f"{path} says period {data['period']!r} but lives in folder {period!r}")
     outline = list(_flatten(data["outline"], depth=1, parent=None))
@@ -164,11 +176,31 @@ def _flatten(nodes: list[dict], depth: int, parent: str | None):
         yield from _flatten(children, depth + 1, node["id"])
 
 
-def _pointer(path) -> str:
-    return "".join(f"/{p}" for p in path)
+def _schema_problems(error: jsonschema.ValidationError, source_map) -> list[tuple[int, str]]:
+    """(line, message) for one framework schema error; an unknown key is named at its own line with the closest key."""
+    pointer = pointer_of(error.absolute_path)
+    where = f"in {pointer}" if pointer else "at the top level"
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        allowed = list((error.schema.get("properties") or {}))
+        return [(source_map.locate(pointer_join(pointer, key), key=True)[0],
+                 f"unknown key {key!r} {where}: {messages.closest(key, allowed, _LISTED)}")
+                for key in error.instance if key not in allowed]
+    if "propertyNames" in error.schema_path:
+        key = error.instance
+        allowed = (error.schema.get("enum") or [])
+        return [(source_map.locate(pointer_join(pointer, key), key=True)[0],
+                 f"unknown key {key!r} {where}: {messages.closest(key, allowed, _LISTED)}")]
+    if error.validator == "required":
+        return [(source_map.locate(pointer)[0], f"{where}: the required key {name!r} is missing")
+                for name in error.validator_value if name not in error.instance]
+    return [(source_map.locate(pointer)[0], f"{where}: {error.message}")]
+
+
+@functools.cache
+def _framework_schema() -> dict:
+    return json.loads(_FRAMEWORK_SCHEMA.read_text(encoding="utf-8"))
 
 
 @functools.cache
 def _framework_validator():
-    schema = json.loads(_FRAMEWORK_SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_framework_schema())

@@ -19,10 +19,12 @@ what it names. Findings point at the plan's line like any other.
 """
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cerberus
+import re2
 from cerberus import errors as cerberus_errors
 
 from .findings import Finding, Severity
@@ -56,6 +58,57 @@ class PlanValidator(cerberus.Validator):
             self._error(field, f"has {words:,} words, over the limit of {max_words:,}")
 
 
+    def _validate_regex(self, pattern, field, value):
+        """Matched by RE2, which never backtracks: a rule's time grows with the text, never exponentially.
+
+        The rule's arguments are validated against this schema:
+        {'type': 'string'}
+        """
+        if not isinstance(value, str):
+            return
+        compiled = _compiled(pattern)
+        # as Cerberus does with Python's re: the whole value, or all of it but a final line break
+        if not (compiled.fullmatch(value) or (value.endswith("\n") and compiled.fullmatch(value[:-1]))):
+            self._error(field, cerberus_errors.REGEX_MISMATCH)
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is a finding, not a line on standard error
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str):
+    """A rule's pattern, compiled once."""
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _pattern_problem(pattern: str) -> str:
+    """Why a pattern cannot be used ('' if it can)."""
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        return f"'{pattern}' is not a valid regular expression: {err}"
+    try:
+        _compiled(pattern)
+    except re2.error:
+        return (f"'{pattern}' uses a feature (a backreference or a look-ahead/behind) that cannot be matched "
+                f"in bounded time")
+    return ""
+
+
+def _regexes(schema, pointer: str):
+    """(pointer, pattern) of every `regex` rule in a Cerberus schema, however deep."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "regex" and isinstance(value, str):
+                yield pointer_join(pointer, key), value
+            else:
+                yield from _regexes(value, pointer_join(pointer, key))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            yield from _regexes(value, pointer_join(pointer, index))
+
+
 class _LeafErrors(cerberus_errors.BasicErrorHandler):
     """Collects every leaf error with its path, instead of Cerberus' nested dict."""
 
@@ -85,6 +138,10 @@ def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
     """Read a rules file. Problems in it are findings against the rules file itself."""
     loaded = load(path)
     if not loaded.ok:
+        if loaded.findings[0].code == "BCF009":  # an empty rules file is a wrong rules file
+            return [], [replace(f, code="BCF301", message="the house rules file holds no rules",
+                                hint="a rules file holds a 'rules:' list; see README, 'Local house rules'")
+                        for f in loaded.findings]
         return [], loaded.findings
     problems: list[Finding] = []
 
@@ -105,6 +162,13 @@ def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
         severity = item.get("severity", "error")
         if severity not in ("error", "warning"):
             problem(pointer_join(pointer, "severity"), f"severity '{severity}' must be error or warning")
+            continue
+        bad = [(where, _pattern_problem(pattern)) for where, pattern in _regexes(item["schema"], pointer_join(pointer, "schema"))]
+        bad = [(where, message) for where, message in bad if message]
+        for where, message in bad:
+            problem(where, f"rule '{item['id']}': {message}",
+                    "house rules use Python's regular expression syntax without backreferences or look-arounds")
+        if bad:
             continue
         try:
             validator = PlanValidator(item["schema"], allow_unknown=True, error_handler=_LeafErrors)

@@ -1,7 +1,10 @@
 """England's 153 Health and Wellbeing Boards, from the bundled reference list.
 
 data/hwbs.csv is copied unchanged from the project's checked reference list
-(data/SOURCE.md says where each column comes from and what vintage it is).
+(data/SOURCE.md says where each column comes from). The list's ICBs hold for a span of
+dates, its vintage: data/vintages.csv names each list and the dates it is valid for, so a
+boundary change is a new list and a new row there, and a plan is checked against the list
+for its period's start.
 """
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "hwbs.csv"
+DATA_DIR = Path(__file__).parent / "data"
+DATA = DATA_DIR / "hwbs.csv"
+VINTAGES = DATA_DIR / "vintages.csv"
 
 # The notes say when a code stopped being used ("Code reissued 1 Apr 2025",
 # "New unitary from 1 Apr 2023", "recoded 2013"): a plan for a period that
@@ -69,9 +74,50 @@ def normalise_icb(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+@dataclass(frozen=True)
+class Vintage:
+    """One HWB list and the dates its ICBs are valid for (both inclusive)."""
+    path: Path
+    valid_from: dt.date
+    valid_to: dt.date
+    describes: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+    def by_code(self) -> dict[str, Hwb]:
+        return by_code(self.path)
+
+
 @functools.cache
-def all_hwbs() -> tuple[Hwb, ...]:
-    with DATA.open(encoding="utf-8", newline="") as handle:
+def vintages(table: Path) -> tuple[Vintage, ...]:
+    """Every vintage of the list, oldest first."""
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    found = [Vintage(table.parent / row["file"], dt.date.fromisoformat(row["valid_from"]),
+                     dt.date.fromisoformat(row["valid_to"]), row["describes"]) for row in rows]
+    return tuple(sorted(found, key=lambda v: v.valid_from))
+
+
+def vintage_for(day: dt.date, table: Path | None = None) -> Vintage:
+    """The list to check a plan for a period starting on `day` against: the vintage that covers the day;
+    the oldest for a day before them all (its rows carry their earlier codes); the newest for a day after
+    them all, which does not cover it (`day > vintage.valid_to`: ICB names may have changed since)."""
+    found = vintages(table or VINTAGES)
+    covering = [v for v in found if v.covers(day)]
+    if covering:
+        return covering[-1]
+    return found[0] if day < found[0].valid_from else found[-1]
+
+
+def all_hwbs(path: Path | None = None) -> tuple[Hwb, ...]:
+    """The HWBs of one list (the bundled hwbs.csv unless named)."""
+    return _read(path or DATA)
+
+
+@functools.cache
+def _read(path: Path) -> tuple[Hwb, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return tuple(
         Hwb(
@@ -87,11 +133,15 @@ def all_hwbs() -> tuple[Hwb, ...]:
     )
 
 
-@functools.cache
-def by_code() -> dict[str, Hwb]:
+def by_code(path: Path | None = None) -> dict[str, Hwb]:
     """Every code, current and previous, to its HWB."""
+    return _by_code(path or DATA)
+
+
+@functools.cache
+def _by_code(path: Path) -> dict[str, Hwb]:
     table: dict[str, Hwb] = {}
-    for hwb in all_hwbs():
+    for hwb in all_hwbs(path):
         table[hwb.code] = hwb
         for old in hwb.previous_codes:
             table[old] = hwb

@@ -7,7 +7,10 @@ to the source. Problems come back as findings, not exceptions.
 """
 from __future__ import annotations
 
+import errno
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +40,10 @@ _ALLOWED_SCALAR_TAGS = {
 }
 _ALLOWED_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
+_TAG_NAMES = {"tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a number",
+              "tag:yaml.org,2002:bool": "true or false", "tag:yaml.org,2002:null": "nothing"}
+MAX_NUMBER_CHARS = 100  # far beyond any figure in a plan, far below Python's 4,300-digit limit
+
 _resolver = Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
@@ -47,6 +54,14 @@ def escape_pointer_token(token: str) -> str:
 
 def pointer_join(pointer: str, token: str | int) -> str:
     return f"{pointer}/{escape_pointer_token(str(token))}"
+
+
+def pointer_of(path) -> str:
+    """The JSON pointer of a path of keys and indexes (a jsonschema error's absolute_path), escaped."""
+    pointer = ""
+    for part in path:
+        pointer = pointer_join(pointer, part)
+    return pointer
 
 
 @dataclass
@@ -77,10 +92,19 @@ class LoadedPlan:
     source_map: SourceMap
     findings: list[Finding]
     raw: bytes = b""  # the file's bytes as read: what is published is what was checked
+    # a number written with a decimal point but a whole value (1000.0): JSON Schema counts it as an integer,
+    # so the schema check must look at such a plan with its strict validator
+    whole_floats: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    def finding_at(self, code: str, severity: Severity, pointer: str, message: str, hint: str = "", *,
+                   key: bool = False) -> Finding:
+        """A finding at a JSON pointer into this file, at its value's line (or its key's, with key=True)."""
+        line, col = self.source_map.locate(pointer, key=key)
+        return Finding(code, severity, self.path, line, col, pointer, message, hint)
 
 
 class _Problem(Exception):
@@ -89,10 +113,55 @@ class _Problem(Exception):
         self.code, self.message, self.mark, self.hint, self.pointer = code, message, mark, hint, pointer
 
 
+class FileTooLarge(OSError):
+    """A file over MAX_BYTES, found out before reading it."""
+
+    def __init__(self, size: int):
+        super().__init__(errno.EFBIG, f"the file is {size:,} bytes; a plan may be at most {MAX_BYTES:,} bytes")
+        self.size = size
+
+
+def read_bounded(path: str | Path) -> bytes:
+    """A plan file's bytes, refusing what is not a regular file (a pipe, a device such as /dev/zero, a socket)
+    and checking the size before reading: neither can hang or fill the memory. Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # opening a pipe does not wait for a writer
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a pipe, a device or a socket)")
+        if info.st_size > MAX_BYTES:
+            raise FileTooLarge(info.st_size)
+        raw = file.read(MAX_BYTES + 1)  # the file may have grown since
+    if len(raw) > MAX_BYTES:
+        raise FileTooLarge(len(raw))
+    return raw
+
+
+MAX_NAME_CHARS = 100  # a plan's documents are named <folder>-<file>-planning-template.xlsx: under 255 bytes
+
+
+def name_findings(path: str) -> list[Finding]:
+    """BCF011 for a plan file or folder name too long to name its documents after."""
+    found = []
+    for name in (Path(path).parent.name, Path(path).stem):
+        if len(name.encode("utf-8")) > MAX_NAME_CHARS:
+            found.append(Finding("BCF011", Severity.ERROR, path, None, None, "",
+                                 f"the name '{name[:40]}...' is {len(name):,} characters long; a plan's file and "
+                                 f"folder names may be at most {MAX_NAME_CHARS} (its documents are named after them)",
+                                 "name the folder after the HWB and the file after the period: "
+                                 "plans/worcestershire/2023-25.yaml"))
+    return found
+
+
 def load(path: str | Path) -> LoadedPlan:
-    """Load one plan file. Never raises for bad content; I/O errors raise OSError."""
+    """Load one plan file. Never raises for bad content; I/O errors (and special files) raise OSError."""
     path = str(path)
-    raw = Path(path).read_bytes()
+    try:
+        raw = read_bounded(path)
+    except FileTooLarge as err:
+        return LoadedPlan(path, None, SourceMap(path), [Finding(
+            "BCF002", Severity.ERROR, path, None, None, "", err.strerror,
+            "split appendices into their own documents and link them")])
     return loads(raw, path)
 
 
@@ -100,7 +169,7 @@ def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
     source_map = SourceMap(path)
     try:
         text = _decode(raw)
-        data = _build(text, source_map)
+        data, whole_floats = _build(text, source_map)
     except _Problem as problem:
         line = col = None
         if problem.mark is not None:
@@ -108,7 +177,7 @@ def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
         finding = Finding(problem.code, Severity.ERROR, path, line, col, problem.pointer, problem.message, problem.hint)
         return LoadedPlan(path, None, source_map, [finding])
     raw = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    return LoadedPlan(path, data, source_map, [], raw)
+    return LoadedPlan(path, data, source_map, [], raw, whole_floats)
 
 
 def _decode(raw: bytes | str) -> str:
@@ -154,6 +223,7 @@ def _build(text: str, source_map: SourceMap):
     in_progress: set[str] = set()
     nodes = 0
     documents = 0
+    whole_floats = False
     root = None
 
     def child_pointer(mark) -> str:
@@ -204,12 +274,14 @@ def _build(text: str, source_map: SourceMap):
                     if event.tag not in (None, "!", _STR):
                         raise _Problem("BCF006", f"tag {event.tag} is not allowed on a key", mark)
                     value = event.value
-                    if value == "<<" and event.style is None:
+                    if value == "<<" and not event.style:  # plain, not quoted
                         raise _Problem("BCF006", "merge keys (<<) are not supported", mark,
                                        hint="write the keys out in full; plans should read the same in every tool")
                 else:
                     pointer = child_pointer(mark) if stack else ""
                     value = _scalar(event, mark, pointer)
+                    if type(value) is float and value.is_integer():
+                        whole_floats = True
                     source_map.values[pointer] = mark
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
@@ -282,7 +354,7 @@ def _build(text: str, source_map: SourceMap):
         kind = "a list" if isinstance(root, list) else "a single value"
         raise _Problem("BCF009", f"a plan must be a mapping of keys to values, but this file holds {kind}", (1, 1),
                        hint="start the file with `framework: \"2023-25\"` and the other top-level keys")
-    return root
+    return root, whole_floats
 
 
 def _line(text: str, number: int) -> str:
@@ -293,15 +365,29 @@ def _line(text: str, number: int) -> str:
 def _scalar(event, mark, pointer):
     if event.tag in (None, "!"):
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-    else:
-        tag = event.tag
+    elif event.tag == _STR:  # `!!str 1.0` only says what quotes would
+        return event.value
+    else:  # only plain, untagged YAML: `!!int "abc"` cannot crash what reads it
+        raise _Problem("BCF006", f"tag {_short_tag(event.tag)} is not allowed", mark, pointer=pointer,
+                       hint="plans hold plain text, numbers, true/false and dates; remove the tag")
     if tag not in _ALLOWED_SCALAR_TAGS:
         raise _Problem("BCF006", f"tag {tag} is not allowed", mark, pointer=pointer,
                        hint="plans hold plain text, numbers, true/false and dates; remove the tag")
     if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
         return event.value  # dates stay ISO text: JSON Schema and the renderers want strings
-    value = _constructor.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+    if len(event.value) > MAX_NUMBER_CHARS:
+        raise _Problem("BCF004", f"a number of {len(event.value):,} characters is too large for a plan", mark,
+                       pointer=pointer, hint="amounts are whole pounds (1234567); quote the value if it is text")
+    try:
+        value = _constructor.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+    except (ValueError, KeyError, IndexError, OverflowError):  # a form the resolver takes for a number: `0b_`, `._`
+        raise _Problem("BCF004", f"'{event.value}' cannot be read as {_TAG_NAMES.get(tag, 'a value')}", mark,
+                       pointer=pointer, hint="write the number plainly, or quote the value if it is text") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise _Problem("BCF004", f"'{event.value}' is not a finite number", mark, pointer=pointer,
                        hint="write the number, or quote it if it is text")
     return value
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag

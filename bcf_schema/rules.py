@@ -32,8 +32,7 @@ class Context:
     def finding(self, code, severity, pointer, message, hint="", key=False) -> Finding:
         # A finding about a whole mapping or list points at its key: `narrative:`, not its first entry.
         key = key or isinstance(_value_at(self.data, pointer), (dict, list))
-        line, col = self.plan.source_map.locate(pointer, key=key)
-        return Finding(code, severity, self.plan.path, line, col, pointer, message, hint)
+        return self.plan.finding_at(code, severity, pointer, message, hint, key=key)
 
     @property
     def left(self) -> Severity:
@@ -183,7 +182,11 @@ def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
         unknown = [k for k, v in streams.items() if not isinstance(v, dict) or "not_stated" in v]
         added = sum(_money(p) for p in parts)
         if unknown and added <= _money(total):
-            continue  # some streams are left to the template: the parts we have cannot be checked
+            # some streams are left to the template: the parts we have cannot be checked, and we say so
+            yield ctx.finding("BCF209", Severity.INFO, f"/funding/stated_total/{year}",
+                              f"the stated total for {year} cannot be checked against the streams: "
+                              f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not stated in this document")
+            continue
         if added != _money(total):
             yield ctx.finding(
                 "BCF202", Severity.ERROR, f"/funding/stated_total/{year}",
@@ -277,6 +280,10 @@ def ring_fenced_spend(ctx: Context) -> Iterator[Finding]:
     """BCF204: ring-fenced income (DFG) is spent only on the scheme types it is for."""
     names = ctx.fw.names("scheme_types")
     for rule in ctx.fw.items("ring_fenced"):
+        if ctx.schemes() is None and ctx.stream_income(rule["funding_stream"]):
+            yield ctx.finding("BCF209", Severity.INFO, "/schemes",
+                              f"the ring-fence on {ctx.fw.names('funding_streams')[rule['funding_stream']]} cannot be "
+                              "checked: the schemes are not stated in this document")
         for index, scheme in enumerate(ctx.schemes() or []):
             if scheme.get("funding_source") != rule["funding_stream"]:
                 continue
@@ -405,13 +412,23 @@ def no_placeholder_text(ctx: Context) -> Iterator[Finding]:
 
 
 def hwb_is_known(ctx: Context) -> Iterator[Finding]:
-    """BCF210-BCF212: the HWB exists in England's list, under the code current for the period."""
+    """BCF210-BCF212: the HWB exists in England's list, under the code current for the period;
+    BCF218: the list's ICBs are not valid for the period."""
     period_start = dt.date(int(ctx.fw.financial_years[0][:4]), 4, 1)
+    vintage = hwbs.vintage_for(period_start)
     plan_icbs = [hwbs.normalise_icb(i) for i in ctx.data.get("icbs") or []]
+    if period_start > vintage.valid_to and ctx.fw.nhs_partners == "icbs":
+        yield ctx.finding("BCF218", Severity.WARNING, "/icbs" if "icbs" in ctx.data else "/hwbs",
+                          f"bcfc's list of HWBs and their ICBs holds ICB boundaries from {_day(vintage.valid_from)} "
+                          f"to {_day(vintage.valid_to)}; this plan's period starts {_day(period_start)}, so ICB "
+                          "names may have changed, and the ICBs the plan names are not checked",
+                          "check the ICB names against NHS England's current list of ICBs; "
+                          "a newer bcfc may hold a list for this period (bcf_schema/data/SOURCE.md)")
+        plan_icbs = []
     for index, entry in enumerate(ctx.data.get("hwbs") or []):
         code, name = entry.get("code", ""), entry.get("name", "")
         pointer = f"/hwbs/{index}"
-        hwb = hwbs.by_code().get(code)
+        hwb = vintage.by_code().get(code)
         if hwb is None:
             guess = hwbs.find(name)
             yield ctx.finding("BCF210", Severity.ERROR, f"{pointer}/code",
@@ -432,6 +449,10 @@ def hwb_is_known(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("BCF212", Severity.WARNING, "/icbs",
                               f"none of the ICBs named is one that covers {hwb.short_name}",
                               f"the reference list gives: {'; '.join(hwb.icbs)}")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def hwb_hint(guess) -> str:

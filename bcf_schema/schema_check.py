@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 
 import jsonschema
 import jsonschema_rs
@@ -21,7 +22,7 @@ from referencing import Registry, Resource
 from . import messages
 from .findings import Finding, Severity
 from .framework import FRAMEWORKS_DIR, Framework
-from .loader import LoadedPlan, pointer_join
+from .loader import LoadedPlan, pointer_join, pointer_of
 
 _TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "number": "a number", "object": "a mapping (key: value lines)",
@@ -30,6 +31,10 @@ _TYPE_NAMES = {
 
 
 DEFS_PATH = FRAMEWORKS_DIR / "defs.schema.json"
+# what defs.schema.json's text patterns keep out of text: control characters but tab and new line, and the
+# two non-characters U+FFFE and U+FFFF (none of them can be written into a Word or Excel file)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")
 
 
 @functools.cache
@@ -55,16 +60,28 @@ def fast_validator_for(fw: Framework):
     return jsonschema_rs.validator_for(fw.schema(), base_uri=fw.schema_path.as_uri(), retriever=_bundled_only)
 
 
+# JSON Schema counts 1000.0 as an integer; an amount is whole pounds written as such, so here it is not.
+_STRICT = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
+    jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))))
+
+
 @functools.cache
 def validator_for(fw: Framework) -> jsonschema.Draft202012Validator:
     """One compiled validator per framework, reused for every plan."""
     schema = dict(fw.schema())
     schema["$id"] = fw.schema_path.as_uri()  # so '../defs.schema.json' resolves to the bundled file
-    return jsonschema.Draft202012Validator(schema, registry=_registry())
+    return _STRICT(schema, registry=_registry())
+
+
+def quick_is_valid(plan: LoadedPlan, fw: Framework) -> bool:
+    """jsonschema-rs' yes, trusted only for a plan without whole numbers written as 1000.0 (which it
+    would take for integers)."""
+    return not plan.whole_floats and fast_validator_for(fw).is_valid(plan.data)
 
 
 def check(plan: LoadedPlan, fw: Framework) -> list[Finding]:
-    if fast_validator_for(fw).is_valid(plan.data):
+    if quick_is_valid(plan, fw):
         return []
     findings: list[Finding] = []
     # An amount YAML split at its commas ({2025-26: 2,100,000}) is one mistake, said once; the stray
@@ -78,7 +95,7 @@ def check(plan: LoadedPlan, fw: Framework) -> list[Finding]:
         if _within_split(error, split):
             continue
         findings.extend(_to_findings(error, plan, fw))
-    return findings
+    return list(dict.fromkeys(findings))  # jsonschema reports `required` once per missing field
 
 
 def _within_split(error: jsonschema.ValidationError, split: dict[str, set]) -> bool:
@@ -98,11 +115,7 @@ def _where_listed(fw: Framework, allowed) -> str:
     return f"in bcf_schema/frameworks/{fw.period}/plan.schema.json (or `bcfc schema {fw.period}`)"
 
 
-def _pointer(path) -> str:
-    pointer = ""
-    for part in path:
-        pointer = pointer_join(pointer, part)
-    return pointer
+_pointer = pointer_of
 
 
 def _describe(value) -> str:
@@ -119,8 +132,7 @@ def _field_name(path) -> str:
 
 
 def _finding(code, plan, pointer, message, hint="", key=False) -> Finding:
-    line, col = plan.source_map.locate(pointer, key=key)
-    return Finding(code, Severity.ERROR, plan.path, line, col, pointer, message, hint)
+    return plan.finding_at(code, Severity.ERROR, pointer, message, hint, key=key)
 
 
 def _suggest(value, allowed) -> str:
@@ -190,13 +202,32 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan, fw: Framew
         return [_finding("BCF104", plan, pointer, f"'{error.instance}' is not an allowed value for '{field}'",
                          messages.closest(error.instance, allowed, _where_listed(fw, allowed)))]
 
+    if validator == "pattern" and isinstance(error.instance, str):
+        control = _CONTROL.search(error.instance)
+        if control:
+            return [_finding("BCF105", plan, pointer,
+                             f"'{field}' holds a control character (U+{ord(control.group()):04X}) at character "
+                             f"{control.start() + 1}, which documents cannot hold",
+                             "remove it: in double quotes YAML writes one as \\0, \\x01 or \\uFFFE; text may hold "
+                             "tabs and new lines only")]
+        if _DATE_SHAPE.match(error.instance):
+            return [_finding("BCF105", plan, pointer, f"'{error.instance}' in '{field}' is not a date in the calendar",
+                             schema.get("description", "give a real date as YYYY-MM-DD"))]
     if validator == "pattern":
         return [_finding("BCF105", plan, pointer, f"'{error.instance}' is not in the right form for '{field}'",
                          schema.get("description", f"it must match {error.validator_value}"))]
 
+    if validator == "maximum":
+        return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance:,}, over the largest figure a plan "
+                         f"may give here ({error.validator_value:,})", schema.get("description", ""))]
+
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return [_finding("BCF105", plan, pointer, f"'{field}' is {error.instance}: {error.message.split(' is ', 1)[-1]}",
                          "amounts are whole pounds, zero or more")]
+
+    if validator == "maxLength":
+        return [_finding("BCF105", plan, pointer, f"'{field}' is {len(error.instance):,} characters long, over the "
+                         f"limit of {error.validator_value:,}", schema.get("description", ""))]
 
     if validator in ("minItems", "maxItems", "minProperties", "minLength"):
         texts = {

@@ -62,7 +62,7 @@ def plan_schema(fw: Framework) -> dict:
         "type": "object",
         "description": "A scheme of the plan: what the pooled fund buys.",
         "properties": {
-            "id": {"type": ["string", "integer"], "description": "The document's own scheme reference."},
+            "id": _ref("label", description="The document's own scheme reference."),
             "name": _ref("text"),
             "description": _ref("markdown"),
             "type": optional_enum("scheme_types", "scheme type"),
@@ -128,7 +128,7 @@ def plan_schema(fw: Framework) -> dict:
         },
         partners: {"type": "array", "items": _ref("text"), "minItems": 1, "description": f"The {partner_label}."},
         "title": _ref("text"),
-        "version": {"type": "string", "minLength": 1, "description": "The document version, quoted: \"1.0\"."},
+        "version": _ref("text", description="The document version, quoted: \"1.0\"."),
         "status": {"enum": ["draft", "submitted", "approved"]},
         "date": _ref("date_or_month"),
         "history": {"type": "array", "items": _ref("history_entry")},

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import house_rules, rules, schema_check
 from .findings import Finding, Severity, sort_key
 from .framework import Framework, available_periods, load_framework
-from .loader import LoadedPlan, load
+from .loader import LoadedPlan, load, name_findings
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
@@ -43,9 +43,6 @@ class Report:
         every = self.io_errors + self.rule_file_findings + [f for r in self.results for f in r.findings]
         return sorted(every, key=sort_key)
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
 
 def discover(paths: list[str]) -> tuple[list[str], list[Finding]]:
     """Plan files under the given files and folders, sorted; missing paths as findings."""
@@ -54,8 +51,9 @@ def discover(paths: list[str]) -> tuple[list[str], list[Finding]]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file())
-        elif path.is_file():
+            # not only regular files: a pipe or device named like a plan is refused by the loader (BCF001)
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in PLAN_SUFFIXES and not p.is_dir())
+        elif path.exists():
             files.append(str(path))
         else:
             missing.append(Finding("BCF001", Severity.ERROR, given, None, None, "", "no such file or folder",
@@ -97,7 +95,9 @@ def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> P
     except OSError as err:
         finding = Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")
         return PlanResult(path, None, None, [finding], unreadable=True)
-    return validate_plan(plan, local_rules)
+    result = validate_plan(plan, local_rules)
+    result.findings[:0] = name_findings(path)
+    return result
 
 
 def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plans: bool = True,

@@ -75,8 +75,7 @@ def check(old: dict, plan: LoadedPlan, base: str) -> list[Finding]:
     findings = []
 
     def at(pointer: str, code: str, message: str, hint: str) -> None:
-        line, col = plan.source_map.locate(pointer, key=pointer == "/history")
-        findings.append(Finding(code, Severity.ERROR, plan.path, line, col, pointer, message, hint))
+        findings.append(plan.finding_at(code, Severity.ERROR, pointer, message, hint, key=pointer == "/history"))
 
     old_version, new_version = old.get("version"), new.get("version")
     version_pointer = "/version" if "version" in new else ""

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bcf_schema.framework import available_periods, load_framework
-from bcf_schema.loader import load
+from bcf_schema.loader import load, read_bounded
 
 from . import gitbase, plandiff, scaffold
 
@@ -117,7 +117,7 @@ def diff(files, base, plans_dir, fmt):
         raws = []
         for name in files:
             try:
-                raws.append(Path(name).read_bytes())
+                raws.append(read_bounded(name))
             except OSError as err:
                 click.echo(f"bcfc diff: cannot read {name}: {err.strerror}", err=True)
                 sys.exit(2)

@@ -5,22 +5,25 @@ of them are done, so a failed build leaves the previous outputs as they were.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml.etree import SerialisationError
+
 from bcf_schema.framework import Framework
 
-from . import document, excel, folders, narrative, pdf, word
+from . import cache_keys, document, excel, folders, narrative, pdf, word
 from .deterministic import document_time
 
 NARRATIVE_MD = "narrative.md"
@@ -64,22 +67,33 @@ def clashes(sources: Iterable[PlanSource]) -> list[str]:
 
 def render_plan(source: PlanSource, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        NARRATIVE_MD: narrative.render(source.data, source.framework).encode("utf-8"),
-        NARRATIVE_DOCX: word.render(source.data, source.framework),
-        TEMPLATE_XLSX: excel.render(source.data, source.framework, source.path.as_posix()),
-    }
+    failed = ""
+    try:
+        files = {
+            NARRATIVE_MD: narrative.render(source.data, source.framework).encode("utf-8"),
+            NARRATIVE_DOCX: word.render(source.data, source.framework),
+            TEMPLATE_XLSX: excel.render(source.data, source.framework, source.path.as_posix()),
+        }
+    except SerialisationError as err:  # openpyxl writes each sheet to a temporary file through lxml
+        failed = str(err)
+    if failed:
+        raise _io_error(failed, folder / TEMPLATE_XLSX)
     for name, content in files.items():
         (folder / name).write_bytes(content)
     (folder / "plan.yaml").write_bytes(source.content)
     return [folder / name for name in [*files, "plan.yaml"]]
 
 
-@contextmanager
-def staged(target: Path, protected: list[Path] = ()):
-    """Yield a staging folder; on success it replaces target, on failure it is removed (see folders.Swap)."""
-    with folders.Swap(protected) as swap:
-        yield swap.stage(target, legacy=is_documents_folder)
+def _io_error(lxml_code: str, path: Path) -> OSError:
+    """lxml's IO_ENOSPC as the OSError it stands for, after dropping what the failed write left: its
+    half-closed writer would otherwise print a traceback when it is collected."""
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    code = getattr(errno, lxml_code.removeprefix("IO_"), errno.EIO)
+    return OSError(code, os.strerror(code), str(path))
 
 
 def is_documents_folder(folder: Path) -> bool:
@@ -87,13 +101,6 @@ def is_documents_folder(folder: Path) -> bool:
     names = {NARRATIVE_MD, NARRATIVE_DOCX, NARRATIVE_PDF, TEMPLATE_XLSX, "plan.yaml"}
     return all(len(p.relative_to(folder).parts) == 3 and p.name in names
                for p in folder.rglob("*") if not p.is_dir())
-
-
-def render_all(sources: Iterable[PlanSource], out: Path, progress: Callable[[PlanSource], None] = lambda s: None,
-               *, cache: Path | None = None, jobs: int | None = None) -> None:
-    """Render every plan into out/<hwb>/<period>/, replacing out only if all succeed."""
-    with staged(out) as stage:
-        render_into(list(sources), stage, progress, cache=cache, jobs=jobs)
 
 
 def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[PlanSource], None] = lambda s: None,
@@ -156,18 +163,19 @@ def _render_one(index: int, todo: list | None = None, folder: Path | None = None
 
 @functools.cache
 def _renderer_digest() -> str:
-    """The renderers' own code: a change to it makes every cached document stale."""
+    """The renderers' own code (subpackages included): a change to it makes every cached document stale."""
     digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for module in sorted([*here.glob("*.py"), *here.glob("workbook/*.py")]):  # workbook/: the template's layout
-        digest.update(module.relative_to(here).as_posix().encode() + b"\0" + module.read_bytes())
+    root = Path(__file__).parent
+    for module in sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(module.relative_to(root).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
 
 
 def document_key(source: PlanSource) -> str:
     """What a plan's documents depend on: its bytes and path (the template records it), its framework
-    and the renderers."""
+    the renderers, and the versions of bcfc and the libraries that shape the documents."""
     digest = hashlib.sha256(_renderer_digest().encode())
+    digest.update(cache_keys.libraries().encode() + b"\0")
     digest.update(source.path.as_posix().encode() + b"\0")
     digest.update(source.content)
     for name in ("framework.yaml", "plan.schema.json"):

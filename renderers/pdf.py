@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pikepdf
 
+from . import cache_keys
 from .deterministic import FIXED_TIME
 
 _UNO_SCRIPT = Path(__file__).with_name("pdf_uno.py")
@@ -78,6 +79,7 @@ def _converter_digest() -> str:
 def cache_name(job: Job) -> str:
     """The job's PDF in the cache: by the Word file, the time and the converter."""
     digest = hashlib.sha256(_converter_digest().encode())
+    digest.update(cache_keys.libraries().encode())
     digest.update(job.docx.read_bytes())
     digest.update(job.time.isoformat().encode())
     return digest.hexdigest()[:32] + ".pdf"

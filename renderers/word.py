@@ -68,12 +68,7 @@ class _FastStyles:
 
 
 def to_docx(doc: d.Document) -> bytes:
-    word = _FastStyles(new_docx())
-    _set_properties(word, doc)
-    _set_styles(word, doc.language)
-    section = word.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, as a council prints
-    _set_header_and_footer(word, doc)
+    word = new_word(doc)
     landscape = False
     for block in doc.blocks:
         if isinstance(block, d.Table):
@@ -86,34 +81,50 @@ def to_docx(doc: d.Document) -> bytes:
             # A landscape page is shared with what follows a wide table, up to the next heading.
             _new_section(word, WD_ORIENT.PORTRAIT)
             landscape = False
-        if isinstance(block, d.Heading) and block.level == 1:
-            _add_title(word, doc)
-        elif isinstance(block, d.Heading):
-            word.add_heading(block.text, level=min(block.level - 1, 9))
-        elif isinstance(block, d.Text):
-            _add_markdown(word, block.markdown)
-        elif isinstance(block, d.Prompt):
-            for text in _paragraphs(block.text):
-                word.add_paragraph(style="Quote").add_run(text)
-        elif isinstance(block, d.Marker):
-            if block.kind == "draft":
-                continue  # the title page and every page's header say DRAFT
-            if block.kind == "not_answered":  # work left to do in a draft: it should stand out
-                run = word.add_paragraph().add_run(block.text)
-                run.bold = True
-                run.font.color.rgb = _MARKER_COLOUR
-            else:
-                word.add_paragraph(block.text, style=_NOTE)
-        elif isinstance(block, d.Caption):
-            _add_caption(word, block.text)
-        elif isinstance(block, d.Table):
-            _add_table(word, block, landscape)
-        elif isinstance(block, d.Contents):
-            _add_contents(word, block.levels)
+        add_block(word, doc, block, landscape)
 
     buffer = io.BytesIO()
     word.save(buffer)
     return normalise_zip(buffer.getvalue(), document_time(doc.date))
+
+
+def new_word(doc: d.Document):
+    """An empty Word document with the narrative's properties, styles, page, header and footer."""
+    word = _FastStyles(new_docx())
+    _set_properties(word, doc)
+    _set_styles(word, doc.language)
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, as a council prints
+    _set_header_and_footer(word, doc)
+    return word
+
+
+def add_block(word, doc: d.Document, block, landscape: bool = False) -> None:
+    """One block of the narrative model, written at the end of the document."""
+    if isinstance(block, d.Heading) and block.level == 1:
+        _add_title(word, doc)
+    elif isinstance(block, d.Heading):
+        word.add_heading(block.text, level=min(block.level - 1, 9))
+    elif isinstance(block, d.Text):
+        _add_markdown(word, block.markdown)
+    elif isinstance(block, d.Prompt):
+        for text in _paragraphs(block.text):
+            word.add_paragraph(style="Quote").add_run(text)
+    elif isinstance(block, d.Marker):
+        if block.kind == "draft":
+            return  # the title page and every page's header say DRAFT
+        if block.kind == "not_answered":  # work left to do in a draft: it should stand out
+            run = word.add_paragraph().add_run(block.text)
+            run.bold = True
+            run.font.color.rgb = _MARKER_COLOUR
+        else:
+            word.add_paragraph(block.text, style=_NOTE)
+    elif isinstance(block, d.Caption):
+        _add_caption(word, block.text)
+    elif isinstance(block, d.Table):
+        _add_table(word, block, landscape)
+    elif isinstance(block, d.Contents):
+        _add_contents(word, block.levels)
 
 
 def _add_title(word, doc: d.Document) -> None:
@@ -323,7 +334,7 @@ def _least_widths(table: d.Table) -> list[int]:
 
     Longer runs than _WHOLE_WORD (web addresses) may wrap; letting one claim its full length would
     squeeze every other column of the table to a word a line."""
-    return [_PADDING + max(4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split()))
+    return [_PADDING + max([4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split())])
             for column in _column_texts(table)]
 
 

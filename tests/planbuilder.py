@@ -65,3 +65,45 @@ def line_of(text: str, needle: str, after: str | None = None, *, starts: bool = 
 
 def variant(plan: dict) -> dict:
     return copy.deepcopy(plan)
+
+
+def rich_plan(fw: Framework) -> dict:
+    """complete_plan with every optional kind of field the schema has filled in (sub-headings, tables,
+    risks, history ...), for tests that put a value into each field in turn."""
+    plan = complete_plan(fw)
+    years = fw.financial_years
+    first = next(e.id for e in fw.outline if e.answer != "none")
+    plan.update({
+        "title": "Better Care Fund plan",
+        "date": "2023-06-28",
+        "history": [{"version": "0.1", "date": "2023-06-01", "change": "First draft", "author": "A. Author"}],
+        "sign_off": [{"body": "Health and Wellbeing Board", "organisation": "The council", "date": "2023-06",
+                      "decision": "approved", "signatory": "A. Chair"}],
+        "raci": {"responsible": ["BCF lead"], "accountable": ["Board"], "consulted": ["Partners"],
+                 "informed": ["Public"]},
+        "population": {"count": 600000, "year": 2023, "source": "ONS mid-year estimate"},
+        "priorities": ["Home first"],
+        "extra_sections": [{"id": "summary", "title": "Executive summary", "text": "A summary.",
+                            "subsections": [{"title": "Background", "text": "Some background."}]}],
+        "risks": [{"risk": "Demand rises", "mitigation": "Plan for it.", "likelihood": "medium", "impact": 3,
+                   "owner": "BCF lead", "timescale": "2023-24"}],
+        "related_documents": [{"number": 1, "title": "Planning template", "description": "The Excel template.",
+                               "link": "https://example.org/template.xlsx"}],
+        "tables": [{"id": "t1", "title": "A table", "section": first, "columns": ["Service", "Places"],
+                    "rows": [["Reablement", 12], ["Respite", None]], "notes": "From the plan."}],
+        "local_metrics": [{"id": "local", "name": "A local metric", "unit": "people",
+                           "baseline": {years[0]: 5}, "goals": {years[0]: 6}, "rationale": "Why."}],
+    })
+    plan["narrative"][first] = {"title": "Our own heading", "text": "An answer.",
+                                "subsections": [{"title": "A sub-heading", "text": "More."}]}
+    plan["funding"]["notes"] = "Notes on the funding."
+    for scheme in plan["schemes"]:
+        scheme.update({"description": "What it does.", "provider": "A provider", "lead": "A lead",
+                       "sub_type": "A sub-type", "notes": "Scheme notes.", "new": False})
+    for metric in plan["metrics"].values():
+        metric.update({"baseline": {years[0]: 11.5}, "rationale": "Why this goal."})
+    if "uec_mapping" in fw.schema()["properties"]:
+        plan["uec_mapping"] = [{"priority": "Discharge", "schemes": ["S1"], "notes": "How."}]
+    plan["capacity_demand"] = [{"service": "Reablement", "kind": "demand", "source": "Hospital", "unit": "people",
+                                "months": {f"{years[0][:4]}-04": 10}, "notes": "Expected."}]
+    return plan

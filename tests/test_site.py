@@ -297,6 +297,13 @@ def test_reference_pages_hold_every_heading_metric_and_field(site, period):
     assert " schemes[].funding_source " in fields
 
 
+def test_the_findings_codes_page_lists_every_catalogued_code(site):
+    from bcf_schema.catalogue import CODES
+    text = page_text((site.site / "reference" / "findings" / "index.html").read_text(encoding="utf-8"))
+    for code in CODES:
+        assert f"{code.code} {code.title} {code.severity}" in text, code.code
+
+
 def page_text(source: str) -> str:
     """The text a reader sees (entities decoded), with whitespace collapsed."""
     parts: list[str] = []

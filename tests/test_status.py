@@ -284,3 +284,16 @@ def test_structural_problems_are_errors_even_in_a_draft(fw):
     plan["versoin"] = "2"
     _, findings = findings_of(plan)
     assert {f.code for f in findings if f.severity.value == "error"} >= {"BCF104", "BCF103"}
+
+
+@pytest.mark.parametrize("period", [p for p in PERIODS if load_framework(p).items("ring_fenced")])
+def test_the_dfg_ring_fence_says_when_it_cannot_run(period):
+    fw = load_framework(period)
+    rule = fw.items("ring_fenced")[0]
+    plan = complete_plan(fw)
+    plan["funding"]["streams"][rule["funding_stream"]] = {fw.financial_years[0]: 250_000}
+    plan["schemes"] = {"not_stated": "in the planning template"}
+    text, findings = findings_of(plan)
+    (note,) = [f for f in findings if f.code == "BCF209" and "ring-fence" in f.message]
+    assert fw.names("funding_streams")[rule["funding_stream"]] in note.message
+    assert note.line == line_of(text, "schemes:", starts=True)

@@ -33,6 +33,7 @@ _RC = {
     "xtick.color": "#333333",
     "ytick.color": "#333333",
     "path.simplify": False,
+    "text.parse_math": False,  # a label is plan text: `$\frac{1}{$` is shown as written, never parsed as mathtext
 }
 
 
@@ -41,6 +42,15 @@ class Series:
     name: str
     values: list[float | int | None]  # one per category; None where not stated
     colour: int | None = None  # a fixed place in the palette, so a funding stream keeps its colour on every chart
+
+
+LABEL_CHARS = 60  # a longer label is cut short on the chart (the table beside it has it whole)
+
+
+def _label(text: str) -> str:
+    """A category or series name as the chart shows it: one line, at most LABEL_CHARS characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def pounds_axis(value, _pos=None) -> str:
@@ -79,31 +89,26 @@ def stacked_bars(categories: list[str], series: list[Series], *, money: bool = T
             values = [float(v or 0) for v in item.values]
             colour = PALETTE[(index if item.colour is None else item.colour) % len(PALETTE)]
             if horizontal:
-                axes.barh(positions, values, left=bottoms, label=item.name, color=colour, height=0.6,
+                axes.barh(positions, values, left=bottoms, label=_label(item.name), color=colour, height=0.6,
                           edgecolor="white", linewidth=0.6)
             else:
-                axes.bar(positions, values, bottom=bottoms, label=item.name, color=colour, width=0.6,
+                axes.bar(positions, values, bottom=bottoms, label=_label(item.name), color=colour, width=0.6,
                          edgecolor="white", linewidth=0.6)
             bottoms = [b + v for b, v in zip(bottoms, values)]
         formatter = FuncFormatter(pounds_axis if money else plain_axis)
         if horizontal:
-            axes.set_yticks(positions, categories)
+            axes.set_yticks(positions, [_label(c) for c in categories])
             axes.invert_yaxis()
             axes.xaxis.set_major_formatter(formatter)
             axes.grid(axis="x", color="#DDDDDD", linewidth=0.6)
         else:
-            axes.set_xticks(positions, categories)
+            axes.set_xticks(positions, [_label(c) for c in categories])
             axes.yaxis.set_major_formatter(formatter)
             axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
         axes.set_axisbelow(True)
         if len(series) > 1:
             figure.legend(loc="outside lower center", ncols=min(3, len(series)), frameon=False, fontsize=9)
         return _svg(figure)
-
-
-def bars(categories: list[str], values: list[float | int], *, money: bool = True) -> bytes:
-    """A single series of horizontal bars (spend by category or by scheme type)."""
-    return stacked_bars(categories, [Series("", list(values))], money=money)
 
 
 def goal_against_baseline(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> bytes:

@@ -21,20 +21,24 @@ import functools
 import hashlib
 import json
 import shutil
-from importlib import metadata
 from pathlib import Path
+
+from .. import cache_keys
 
 SITE_CODE = Path(__file__).parent
 
 
-@functools.cache
 def code_digest() -> str:
-    """The site code, its templates and assets, the renderers and the versions of MkDocs and its theme."""
+    """The site code, its templates and assets, the renderers, and the versions of bcfc and the
+    libraries that shape the site (MkDocs, its theme, Jinja2, matplotlib ...)."""
+    return hashlib.sha256(f"{_code_only()}\0{cache_keys.libraries()}".encode()).hexdigest()
+
+
+@functools.cache
+def _code_only() -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in SITE_CODE.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(SITE_CODE.parent).as_posix().encode() + b"\0" + path.read_bytes())
-    for package in ("mkdocs", "mkdocs-material"):
-        digest.update(metadata.version(package).encode())
     return digest.hexdigest()
 
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from bcf_schema.catalogue import CODES
 from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, load_framework
 
 from .. import document as d
@@ -480,6 +481,7 @@ class SiteBuilder:
                        plans=[p for p in self.plans if p.period == fw.period])
             self._page(f"reference/{fw.period}/fields.md", "fields.md.j2", fw=fw,
                        fields=schema_ref.fields(fw, defs), schema_title=fw.schema().get("title", ""))
+        self._page("reference/findings.md", "findings.md.j2", codes=CODES)
         self._page(AUTHORS_INDEX, "reference.md.j2", frameworks=frameworks, author_docs=self.author_docs,
                    defs_title=defs.get("title", ""))
 

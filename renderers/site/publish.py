@@ -73,9 +73,7 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
         raise SiteBuildError("\n".join(x for x in (details, str(err)) if x)) from err
-    except OSError as err:
-        raise SiteBuildError(f"cannot build the site: {folders.io_message(err)}") from err
-    finally:
+    finally:  # an I/O error (a full disk) goes up as it is: `bcfc build` says which file and why, exit 2
         logger.removeHandler(collect)
 
 
