@@ -23,7 +23,7 @@ from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, l
 
 from .. import document as d
 from ..narrative import cell_text
-from . import charts, html, schema_ref
+from . import charts, html, policy, schema_ref
 from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods
 
@@ -32,6 +32,7 @@ ASSETS = Path(__file__).parent / "assets"
 PLANS_INDEX = "plans/index.md"
 ASSET_CSS = "assets/bcfc/bcfc.css"
 ASSET_JS = "assets/bcfc/bcfc.js"
+FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
 
 # (page name, navigation title): every plan gets these pages, in this order.
 PLAN_PAGES = [
@@ -88,6 +89,11 @@ class SiteBuilder:
     # -- the whole site -----------------------------------------------------------------
 
     @property
+    def last_updated(self) -> str:
+        """The newest date the plans state (never the clock): the site's last-updated date."""
+        return max((d for d in (p.latest_date() for p in self.plans) if d), default=FALLBACK_DATE)
+
+    @property
     def periods_with_plans(self) -> list[str]:
         return sorted({p.period for p in self.plans})
 
@@ -95,7 +101,9 @@ class SiteBuilder:
         self.files[ASSET_CSS] = ASSETS / "bcfc.css"
         self.files[ASSET_JS] = ASSETS / "bcfc.js"
         self._page("index.md", "home.md.j2", plans=self.plans, periods=self.periods_with_plans,
-                   frameworks=[load_framework(p) for p in available_periods()])
+                   frameworks=[load_framework(p) for p in available_periods()], statuses=policy.STATUSES,
+                   last_updated=self.last_updated, drafts=sum(policy.is_draft(p.data) for p in self.plans),
+                   preview_banner=Markup(policy.preview_banner(sum(policy.is_draft(p.data) for p in self.plans))))
         if self.plans:
             self._page(PLANS_INDEX, "plans_index.md.j2", plans=self.plans, periods=self.periods_with_plans)
         for plan in self.plans:

@@ -17,6 +17,7 @@ Events used (MkDocs 1.6):
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import tempfile
@@ -33,13 +34,15 @@ from bcf_schema.findings import Severity
 from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
+from ..document import long_date
+from . import policy, public_pages
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, PLAN_PAGES, PLANS_INDEX, SiteBuilder
+from .pages import ASSET_CSS, ASSET_JS, FALLBACK_DATE, PLAN_PAGES, PLANS_INDEX, SiteBuilder
+from .siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
 
-FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
 
 # Rendered documents by (plan bytes, period): `mkdocs serve` rebuilds re-render only changed plans.
 _DOCUMENT_CACHE: dict[tuple[str, str, str], dict[str, bytes]] = {}
@@ -51,6 +54,10 @@ class BcfcConfig(base.Config):
     # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
     # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
     documents = c.Optional(c.Type(str))
+    # Drafts are published only in a preview: `mkdocs serve` / `bcfc serve`, or `bcfc build --drafts`.
+    drafts = c.Type(bool, default=False)
+    # The repository's bcfc.yaml (publisher, contact, site address), relative to mkdocs.yml.
+    site_config = c.Type(str, default=CONFIG_FILE)
 
 
 class BcfcPlugin(BasePlugin[BcfcConfig]):
@@ -69,6 +76,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
+        self.serving = False
+        self.site_config = None
+        self.draft_folders: dict[str, str] = {}  # a draft plan's site folder -> its label, for the banner
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -76,7 +86,21 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         base_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         return (base_dir / value).resolve()
 
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
+
+    @property
+    def with_drafts(self) -> bool:
+        return self.config.drafts or self.serving
+
     def on_config(self, config):
+        site_config = self._resolve(config, self.config.site_config)
+        try:
+            self.site_config = load_site_config(site_config)
+        except SiteConfigError as err:
+            raise PluginError(f"bcfc: {err}") from err
+        if self.site_config is not None and self.site_config.url and not config.site_url:
+            config.site_url = self.site_config.url  # the sitemap's and canonical links' address
         if self.generated_nav is not None and config.nav is self.generated_nav:
             config.nav = None  # the same config built again: generate the navigation afresh
         self.plans_dir = self._resolve(config, self.config.plans)
@@ -94,7 +118,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             raise PluginError(f"bcfc: no plans folder at {self._show(self.plans_dir)} (set `plans:` under the bcfc "
                               "plugin in mkdocs.yml)")
         if self.preloaded is not None:
-            self.plans = [SitePlan(source) for source in self.preloaded]
+            self.plans = [SitePlan(source) for source in policy.published(self.preloaded, self.with_drafts)]
             return
         files, missing = discover([str(self.plans_dir)])
         errors, plans = [], []
@@ -114,7 +138,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if errors or missing:
             text = report.as_text(missing + errors, len(files))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
-        self.plans = plans
+        self.plans = policy.published(plans, self.with_drafts)
 
     @staticmethod
     def _show(path: Path) -> str:
@@ -158,6 +182,12 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
+        self.draft_folders = {p.folder + "/": p.label for p in self.plans if policy.is_draft(p.data)}
+        generated.update(public_pages.pages(self.site_config, last_updated=builder.last_updated,
+                                            plan_count=len(self.plans)))
+        if not config.copyright and self.site_config is not None and self.site_config.publisher:
+            config.copyright = html.escape(f"Published by {self.site_config.publisher}. "
+                                           f"Last updated {long_date(builder.last_updated)}.")
         for src_uri, content in generated.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -176,7 +206,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.work is not None:
             self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
-            config.nav = self.generated_nav = builder.nav()
+            config.nav = self.generated_nav = builder.nav() + public_pages.nav()
         dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in PLAN_PAGES}
         newest = max((d for d in dates.values() if d), default=FALLBACK_DATE)
         self.page_dates = {uri: date or newest for uri, date in dates.items()}
@@ -194,6 +224,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config):
+        if not config.site_url:  # a sitemap needs the site's address: without it, its links would be wrong
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                (Path(config.site_dir) / name).unlink(missing_ok=True)
         if self.work is not None:
             index = Path(config.site_dir) / "search" / "search_index.json"
             if index.is_file():
@@ -204,6 +237,12 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         # newest date a plan states, never the time of the build.
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
+
+    def on_page_content(self, content: str, /, *, page, config, files) -> str:
+        for folder, label in self.draft_folders.items():
+            if page.file.src_uri.startswith(folder):
+                return policy.draft_banner(label) + content
+        return content
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).

@@ -8,9 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..outputs import PlanSource, staged
+from . import policy
 from .incremental import WorkDir, remove_stale_outputs, signature
+from .siteconfig import CONFIG_FILE, DEFAULT_MKDOCS, SiteConfigError, builtin_overrides, load_site_config
 
 DEFAULT_CONFIG = "mkdocs.yml"
+BUILTIN_WORK = ".bcfc-cache"  # where the built-in configuration keeps its empty docs folder
 
 
 class SiteBuildError(Exception):
@@ -28,27 +31,45 @@ class _Collect(logging.Handler):
         self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
+def _load(config_file: str | Path | None, plans_dir: str | Path | None, strict: bool, **options):
+    """The MkDocs configuration: the repository's mkdocs.yml, or, where it has none (config_file None or
+    missing), the built-in one with the repository's folders and bcfc.yaml filled in."""
+    from mkdocs.config import load_config
+
+    if config_file is not None and Path(config_file).is_file():
+        return load_config(str(config_file), strict=strict, **options), b""
+    root = Path.cwd()
+    site_config = load_site_config(root / CONFIG_FILE)  # SiteConfigError: reported by the caller
+    overrides = builtin_overrides(site_config, root, Path(plans_dir or "plans"), root / BUILTIN_WORK)
+    config = load_config(str(DEFAULT_MKDOCS), strict=strict, **overrides, **options)
+    return config, repr(sorted(overrides.items())).encode()
+
+
+def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
                documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
-               work_dir: str | Path | None = None, strict: bool = True) -> Path:
+               work_dir: str | Path | None = None, strict: bool = True, drafts: bool = False) -> Path:
     """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
 
     plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
     work_dir: keep what this build made there, so the next build renders only what changed (see
-    incremental.py). Any failure (a plan with errors, a warning in strict mode, a bug) raises
-    SiteBuildError and leaves the previous site_dir untouched.
+    incremental.py). drafts: publish draft plans too (under a DRAFT banner); the public site leaves
+    them out. Without the config file the built-in configuration is used (see _load). Any failure (a
+    plan with errors, a warning in strict mode, a bug) raises SiteBuildError and leaves the previous
+    site_dir untouched.
     """
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        config = load_config(str(config_file), strict=strict)
+        config, settings = _load(config_file, plans_dir, strict)
         plugin = config.plugins.get("bcfc")
         if plugin is not None:
+            plugin.config.drafts = plugin.config.drafts or drafts
+            if plans is not None:
+                plans = policy.published(plans, plugin.config.drafts)
             if plans_dir is not None:
                 plugin.config.plans = str(Path(plans_dir).resolve())
             if documents_dir is not None:
@@ -62,7 +83,9 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
             return site_dir
         work = WorkDir(Path(work_dir))
         slugs = {plan.slug for plan in plans}
-        build_signature = signature(Path(config.config_file_path))
+        site_config = Path(config.config_file_path).parent / plugin.config.site_config
+        build_signature = signature(Path(config.config_file_path), settings, str(plugin.config.drafts),
+                                    site_config.read_bytes() if site_config.is_file() else b"")
         plugin.dirty = work.can_build_dirty(build_signature, slugs)
         if not plugin.dirty:
             work.reset()
@@ -86,6 +109,8 @@ def build_site(config_file: str | Path = DEFAULT_CONFIG, *, plans_dir: str | Pat
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
         raise SiteBuildError("\n".join(x for x in (details, str(err)) if x)) from err
+    except SiteConfigError as err:
+        raise SiteBuildError(str(err)) from err
     except OSError as err:
         raise SiteBuildError(f"cannot build the site: {err}") from err
     finally:
@@ -109,9 +134,11 @@ def _dirty_warning_silenced():
         build_logger.removeFilter(not_the_dirty_warning)
 
 
-def serve_site(config_file: str | Path = DEFAULT_CONFIG, *, dev_addr: str | None = None,
-               open_in_browser: bool = False) -> None:
-    """MkDocs' live preview: rebuilds and reloads the browser when a plan, a page or mkdocs.yml changes."""
+def serve_site(config_file: str | Path | None = DEFAULT_CONFIG, *, dev_addr: str | None = None,
+               open_in_browser: bool = False, plans_dir: str | Path | None = None) -> None:
+    """MkDocs' live preview: rebuilds and reloads the browser when a plan, a page or mkdocs.yml changes.
+    Drafts are shown (under a DRAFT banner). Without the config file the built-in configuration is used.
+    SiteConfigError: the repository's bcfc.yaml is wrong."""
     from mkdocs.commands.serve import serve
 
     logger = logging.getLogger("mkdocs")
@@ -120,4 +147,11 @@ def serve_site(config_file: str | Path = DEFAULT_CONFIG, *, dev_addr: str | None
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    serve(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
+    options = {}
+    if config_file is None or not Path(config_file).is_file():
+        root = Path.cwd()
+        options = builtin_overrides(load_site_config(root / CONFIG_FILE), root, Path(plans_dir or "plans"),
+                                    root / BUILTIN_WORK)
+        del options["site_dir"]  # serve builds into a temporary folder of its own
+        config_file = DEFAULT_MKDOCS
+    serve(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser, **options)
