@@ -162,7 +162,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
     built into a staging folder and swapped in only when the whole build succeeded.
     """
-    from renderers import outputs
+    from renderers import outputs, pdf
     config_file = _site_config_file(config_file)
     if with_site:
         from renderers.site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
@@ -196,6 +196,12 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     # both build/ and site/ as they were.
     with outputs.staged(Path(out_dir)) as documents:
         rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
+        no_pdf = pdf.available()
+        if no_pdf:  # said once; everything else is built, and the site links no PDF
+            click.echo(f"no PDF narratives: {no_pdf}", err=True)
+        elif sources:
+            click.echo("making the PDF narratives with LibreOffice ...", err=True)
+            outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
         if site:
             from renderers.site import SiteBuildError, build_site
             click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)

@@ -6,6 +6,7 @@ text as Markdown; each writer turns it into its own format safely.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class Text:
 @dataclass
 class Prompt:
     text: str  # the framework's official wording of what to answer
+    anchor: str = ""  # the outline id, where the framework's question stands in for a heading
 
 
 @dataclass
@@ -39,6 +41,14 @@ class Caption:
 @dataclass
 class Marker:
     text: str  # a visible note: not answered, not stated, not applicable
+    kind: str = "note"  # "not_answered" (work left to do) or "note" (an editor's note: where a fact is instead)
+
+
+@dataclass
+class Contents:
+    """Where a paged document's contents list goes: after the title block (Markdown and the site have their own
+    navigation and leave it out)."""
+    levels: int  # the heading levels the framework's outline uses
 
 
 @dataclass
@@ -55,6 +65,11 @@ class Table:
 class Document:
     title: str
     blocks: list = field(default_factory=list)
+    subject: str = ""  # the planning period
+    author: str = ""  # the HWB(s)
+    date: dt.date | None = None  # the plan's own date, for the document's created and modified times
+    draft: bool = False  # not yet submitted or approved: every page says DRAFT
+    language: str = "en-GB"
 
 
 def money(amount) -> str:
@@ -97,11 +112,37 @@ def plan_title(plan: dict, fw: Framework) -> str:
     return f"{hwb_names(plan)}: {fw.title} plan"
 
 
+def document_title(plan: dict, fw: Framework) -> str:
+    """The plan's own title, or the standard one where it gives none."""
+    return str(plan.get("title") or plan_title(plan, fw))
+
+
+def is_draft(plan: dict) -> bool:
+    return plan.get("status") not in ("submitted", "approved")
+
+
+def plan_date(plan: dict) -> dt.date | None:
+    """The plan's date (the first of the month where it gives only the month), else its latest history date."""
+    dates = [plan.get("date")] + [h.get("date") for h in reversed(plan.get("history") or [])]
+    for value in dates:
+        match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(value or ""))
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3] or 1))
+            except ValueError:
+                continue
+    return None
+
+
 def build(plan: dict, fw: Framework) -> Document:
-    doc = Document(plan_title(plan, fw))
+    doc = Document(document_title(plan, fw), subject=fw.title, author=hwb_names(plan), date=plan_date(plan),
+                   draft=is_draft(plan))
     add = doc.blocks.extend
     add([Heading(1, doc.title)])
-    add(_cover(plan, fw))
+    cover = _cover(plan, fw)
+    add(cover[:1])  # the plan details: the title block
+    add([Contents(min(3, max(e.depth for e in fw.outline)))])
+    add(cover[1:])
     extras = plan.get("extra_sections") or []
     placed = _placements(fw)
     tables_by_section: dict[str, list[dict]] = {}
@@ -128,7 +169,37 @@ def build(plan: dict, fw: Framework) -> Document:
         add([Heading(2, "Planning summary", "planning-summary")])
         add(summary)
         add(_plan_table(t) for t in orphans)
+    doc.blocks = _titles_for_ids(doc.blocks, {e.id: e.title for e in fw.outline}
+                                 | {x["id"]: x["title"] for x in extras})
     return doc
+
+
+def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
+    """A reader sees headings by their titles, never the outline ids a plan uses to refer to them: a table cell
+    that is an id becomes the heading's title, an id in prose (one with a dot or underscore, so no plain word)
+    the title in quotes."""
+    ids = sorted((i for i in titles if "." in i or "_" in i), key=len, reverse=True)
+    if not ids:
+        return blocks
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w])")
+
+    def prose(text: str) -> str:
+        return pattern.sub(lambda m: f'"{titles[m[1]]}"', text)
+
+    def cell(value):
+        if isinstance(value, str):
+            return titles.get(value.strip(), None) or prose(value)
+        return value
+
+    for block in blocks:
+        if isinstance(block, Text):
+            block.markdown = prose(block.markdown)
+        elif isinstance(block, Marker):
+            block.text = prose(block.text)
+        elif isinstance(block, Table):
+            block.rows = [[cell(v) for v in row] for row in block.rows]
+            block.notes = prose(block.notes)
+    return blocks
 
 
 def _placements(fw: Framework) -> dict[str, list[str]]:
@@ -173,11 +244,20 @@ def _cover(plan: dict, fw: Framework) -> list:
 
 def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list:
     entry = fw.outline_by_id[entry_id]
-    blocks: list = [Heading(min(level, 6), entry.title, entry.id)]
-    if entry.wording:
-        blocks.append(Prompt(entry.wording))
     answer = (plan.get("narrative") or {}).get(entry.id)
-    blocks.extend(_answer(answer, level + 1, entry.answer != "none"))
+    if entry.kind == "prompt":
+        # The framework's question is guidance, not a heading: the plan's own heading (where it gives one)
+        # stands above it.
+        local = answer.get("title") if isinstance(answer, dict) else None
+        blocks: list = [Heading(min(level, 6), local)] if local else []
+        blocks.append(Prompt("\n\n".join(t for t in (entry.title, entry.wording) if t), entry.id))
+        if local:
+            answer = {k: v for k, v in answer.items() if k != "title"}
+    else:
+        blocks = [Heading(min(level, 6), entry.title, entry.id)]
+        if entry.wording:
+            blocks.append(Prompt(entry.wording))
+    blocks.extend(_answer(answer, level + 1, entry.answer == "required"))
     blocks.extend(_plan_table(t) for t in tables_by_section.get(entry.id, []))
     for kind in placed.get(entry.id, []):
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
@@ -186,7 +266,9 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
     for extra in extras:
         if extra.get("after") == entry.id:
             blocks.extend(_extra(extra, level, tables_by_section))
-    return blocks
+    # Scaffolding is never printed: a heading and its guidance with nothing of the plan under them (a question
+    # the plan marks not applicable, an optional one it leaves, template guidance it does not answer).
+    return blocks if any(not isinstance(b, (Heading, Prompt)) for b in blocks) else []
 
 
 def _answer(answer, level: int, expected: bool) -> list:
@@ -197,7 +279,7 @@ def _answer(answer, level: int, expected: bool) -> list:
         if answer.get("not_stated"):
             blocks.append(Marker(f"Not stated in this document: {answer['not_stated']}"))
         if answer.get("not_applicable"):
-            blocks.append(Marker(f"Not applicable: {answer['not_applicable']}"))
+            return []  # nothing to print: the plan says the question does not apply to it
         if answer.get("title"):
             # The plan's own heading for this section, as the document printed it, under the national one.
             blocks.append(Heading(min(level, 6), answer["title"]))
@@ -206,7 +288,7 @@ def _answer(answer, level: int, expected: bool) -> list:
         blocks.extend(_sections(answer.get("subsections") or [], level))
         if blocks:
             return blocks
-    return [Marker(NOT_ANSWERED)] if expected else []
+    return [Marker(NOT_ANSWERED, "not_answered")] if expected else []
 
 
 def _sections(sections: list[dict], level: int) -> list:
@@ -294,6 +376,17 @@ def _periods(values: dict | None) -> str:
     return "; ".join(f"{k}: {number(v)}" for k, v in (values or {}).items())
 
 
+_GOALS_IN_A_CELL = 2
+
+
+def _goal_dicts(plan, fw) -> list[dict]:
+    """Each metric's goals by period, in the order of metrics_table's rows ({} where there are none)."""
+    metrics = plan.get("metrics") or {}
+    national = [(metrics.get(m["id"]) or {}).get("goals") for m in fw.items("metrics")]
+    local = [m.get("goals") for m in plan.get("local_metrics") or []]
+    return [g if isinstance(g, dict) else {} for g in national + local]
+
+
 def metrics_table(plan, fw) -> list:
     metrics = plan.get("metrics") or {}
     rows = []
@@ -310,7 +403,17 @@ def metrics_table(plan, fw) -> list:
     for local in plan.get("local_metrics") or []:
         rows.append([f"{local['name']} (local)", local.get("unit", ""), _periods(local.get("baseline")),
                      _periods(local.get("goals"))])
+    # Goals for more periods than fit a cell (months, quarters) go in a table of their own, a row a period.
+    by_periods: dict[tuple, list] = {}
+    for row, goals in zip(rows, _goal_dicts(plan, fw)):
+        if len(goals) > _GOALS_IN_A_CELL:
+            by_periods.setdefault(tuple(goals), []).append((row[0], goals))
+            row[3] = "By period, in the table below"
     blocks: list = [Table("Metric goals", ["Metric", "Unit", "Baseline", "Goals"], rows)]
+    for periods, metrics_in in by_periods.items():
+        blocks.append(Table(f"Metric goals by period, {periods[0]} to {periods[-1]}",
+                            ["Period"] + [name for name, _ in metrics_in],
+                            [[period] + [goals[period] for _, goals in metrics_in] for period in periods]))
     for metric in fw.items("metrics"):
         rationale = (metrics.get(metric["id"]) or {}).get("rationale")
         if rationale:

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bcf_schema.framework import Framework
 
 from . import document as d
-from .deterministic import FIXED_TIME, normalise_zip
+from .deterministic import document_time, normalise_zip
 
 POUNDS = '"£"#,##0;[Red]-"£"#,##0'
 UNALLOCATED = "Not yet allocated to schemes: "  # the income sheet's label for income the plan leaves unallocated
@@ -96,17 +96,20 @@ class TemplateWriter:
         self.expenditure_last = self.expenditure_first + max(len(self.scheme_list), 1) - 1
 
     def write(self) -> bytes:
-        props = self.workbook.properties
-        props.creator = props.lastModifiedBy = "bcfc"
-        props.created = props.modified = FIXED_TIME
+        props = self.workbook.properties  # from the plan, as the narrative's: the same every build
+        when = document_time(d.plan_date(self.plan))
+        props.creator = props.lastModifiedBy = d.hwb_names(self.plan)
+        props.created = props.modified = when
         props.title = d.plan_title(self.plan, self.fw)
+        props.subject = self.fw.title
+        props.language = "en-GB"
         for sheet in self.sheets:
             builder = getattr(self, f"sheet_{sheet['id']}", None)
             if builder is not None:
                 builder(self.workbook.create_sheet(sheet["title"][:31]))
         buffer = io.BytesIO()
         self.workbook.save(buffer)
-        return normalise_zip(buffer.getvalue())
+        return normalise_zip(buffer.getvalue(), when)
 
     # -- sheets ------------------------------------------------------------------------
 

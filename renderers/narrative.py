@@ -7,8 +7,9 @@ from bcf_schema.framework import Framework
 
 from . import document as d
 
-# Plan text is untrusted: an HTML tag in it is shown as text, never passed through.
-_HTML_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+# Plan text is untrusted: an HTML tag in it is shown as text, never passed through. A web or mail address in
+# angle brackets is a Markdown link (an autolink), not a tag, and stays one.
+_HTML_TAG = re.compile(r"""<(?=[A-Za-z/!?])(?!(?:https?://|mailto:)[^\s<>"']*>)""")
 
 
 def neutralise_html(markdown: str) -> str:

@@ -19,10 +19,12 @@ from pathlib import Path
 
 from bcf_schema.framework import Framework
 
-from . import excel, narrative, word
+from . import document, excel, narrative, pdf, word
+from .deterministic import document_time
 
 NARRATIVE_MD = "narrative.md"
 NARRATIVE_DOCX = "narrative.docx"
+NARRATIVE_PDF = "narrative.pdf"  # made from the Word file by LibreOffice, where it is installed (renderers.pdf)
 TEMPLATE_XLSX = "planning-template.xlsx"
 WORKER_PLANS = 20  # plans a worker process renders before a fresh one takes over
 
@@ -154,3 +156,17 @@ def document_key(source: PlanSource) -> str:
     for name in ("framework.yaml", "plan.schema.json"):
         digest.update((source.framework.folder / name).read_bytes())
     return digest.hexdigest()[:32]
+
+
+def render_pdfs(sources: list[PlanSource], folder: Path, *, cache: Path | None = None) -> int:
+    """Every plan's narrative.pdf from its narrative.docx in folder/<hwb>/<period>/, in one LibreOffice run;
+    return how many were converted (not cached). Call only when pdf.available() is None."""
+    jobs = [pdf.Job(folder / s.slug / NARRATIVE_DOCX, folder / s.slug / NARRATIVE_PDF,
+                    document_time(document.plan_date(s.data))) for s in sources]
+    converted = pdf.convert(jobs, cache)
+    if cache is not None and cache.is_dir():  # keep only what this build used
+        used = {pdf.cache_name(job) for job in jobs}
+        for entry in cache.iterdir():
+            if entry.name not in used:
+                entry.unlink()
+    return converted

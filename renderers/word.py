@@ -7,22 +7,23 @@ lists and links carried over as Word formatting.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Inches, Mm, Pt, RGBColor
 from markdown_it import MarkdownIt
 
 from bcf_schema.framework import Framework
 
 from . import document as d
-from .deterministic import FIXED_TIME, normalise_zip
+from .deterministic import document_time, normalise_zip
 from .narrative import cell_text
 
 # html=False: raw HTML in plan text stays literal text; markdown-it also drops
@@ -30,6 +31,7 @@ from .narrative import cell_text
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _MARKER_COLOUR = RGBColor(0x9C, 0x00, 0x06)
+_NOTE = "Editor's Note"  # the paragraph style of a note on where a fact is (not stated here, not allocated)
 
 
 def render(plan: dict, fw: Framework) -> bytes:
@@ -67,39 +69,162 @@ class _FastStyles:
 
 def to_docx(doc: d.Document) -> bytes:
     word = _FastStyles(new_docx())
+    _set_properties(word, doc)
+    _set_styles(word, doc.language)
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, as a council prints
+    _set_header_and_footer(word, doc)
+    landscape = False
+    for block in doc.blocks:
+        if isinstance(block, d.Table):
+            block = _without_empty_columns(block)
+            wide = _needs_landscape(block)
+            if wide != landscape:
+                _new_section(word, WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT)
+                landscape = wide
+        elif isinstance(block, d.Heading) and landscape:
+            # A landscape page is shared with what follows a wide table, up to the next heading.
+            _new_section(word, WD_ORIENT.PORTRAIT)
+            landscape = False
+        if isinstance(block, d.Heading) and block.level == 1:
+            _add_title(word, doc)
+        elif isinstance(block, d.Heading):
+            word.add_heading(block.text, level=min(block.level - 1, 9))
+        elif isinstance(block, d.Text):
+            _add_markdown(word, block.markdown)
+        elif isinstance(block, d.Prompt):
+            for text in _paragraphs(block.text):
+                word.add_paragraph(style="Quote").add_run(text)
+        elif isinstance(block, d.Marker):
+            if block.kind == "not_answered":  # work left to do in a draft: it should stand out
+                run = word.add_paragraph().add_run(block.text)
+                run.bold = True
+                run.font.color.rgb = _MARKER_COLOUR
+            else:
+                word.add_paragraph(block.text, style=_NOTE)
+        elif isinstance(block, d.Caption):
+            _add_caption(word, block.text)
+        elif isinstance(block, d.Table):
+            _add_table(word, block, landscape)
+        elif isinstance(block, d.Contents):
+            _add_contents(word, block.levels)
+
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return normalise_zip(buffer.getvalue(), document_time(doc.date))
+
+
+def _add_title(word, doc: d.Document) -> None:
+    """The title page's head: the title, who and which period, and a draft's mark."""
+    word.add_heading(doc.title, level=0)
+    subtitle = word.add_paragraph(style="Subtitle")
+    subtitle.add_run(" | ".join(part for part in (doc.author, doc.subject) if part))
+    if doc.draft:
+        mark = word.add_paragraph().add_run("DRAFT: not yet submitted or approved")
+        mark.bold = True
+        mark.font.size = Pt(16)
+        mark.font.color.rgb = _MARKER_COLOUR
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def _set_properties(word, doc: d.Document) -> None:
+    """Title, subject (the period), author (the HWB) and times (the plan's date): the same every build."""
     props = word.core_properties
     props.title = doc.title
-    props.author = props.last_modified_by = "bcfc"
-    props.created = props.modified = FIXED_TIME
-    props.last_printed = FIXED_TIME
+    props.subject = doc.subject
+    props.author = props.last_modified_by = doc.author
+    props.created = props.modified = props.last_printed = document_time(doc.date)
+    props.language = doc.language
     props.revision = 1
+
+
+def _set_styles(word, language: str) -> None:
     word.styles["Normal"].font.name = "Arial"
     word.styles["Normal"].font.size = Pt(11)
+    # The document's language, for screen readers and the PDF's /Lang.
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_defaults.append(lang)
+    lang.set(qn("w:val"), language)
     table_text = word.styles.add_style(_TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = word.styles["Normal"]
     table_text.font.size = Pt(9)
     table_text.paragraph_format.space_after = Pt(0)
+    note = word.styles.add_style(_NOTE, WD_STYLE_TYPE.PARAGRAPH)  # an editor's note: quiet, not an error
+    note.base_style = word.styles["Normal"]
+    note.font.size = Pt(9.5)
+    note.font.italic = True
+    note.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    note.paragraph_format.left_indent = Inches(0.25)
+    quote = word.styles["Quote"]  # the framework's guidance: set apart from the plan's own words
+    quote.font.size = Pt(10)
+    quote.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+    quote.paragraph_format.left_indent = Inches(0.3)
+    word.styles["Title"].font.size = Pt(24)
 
-    for block in doc.blocks:
-        if isinstance(block, d.Heading):
-            word.add_heading(block.text, level=0 if block.level == 1 else min(block.level - 1, 9))
-        elif isinstance(block, d.Text):
-            _add_markdown(word, block.markdown)
-        elif isinstance(block, d.Prompt):
-            paragraph = word.add_paragraph(style="Quote")
-            paragraph.add_run(block.text.strip())
-        elif isinstance(block, d.Marker):
-            run = word.add_paragraph().add_run(block.text)
-            run.bold = True
-            run.font.color.rgb = _MARKER_COLOUR
-        elif isinstance(block, d.Caption):
-            _add_caption(word, block.text)
-        elif isinstance(block, d.Table):
-            _add_table(word, block)
 
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return normalise_zip(buffer.getvalue())
+def _set_header_and_footer(word, doc: d.Document) -> None:
+    """Title and period above, "Page 3 of 38" below, on every page after the title page; a draft's pages,
+    the title page too, say DRAFT."""
+    section = word.sections[0]
+    section.different_first_page_header_footer = True
+    draft = "DRAFT" if doc.draft else ""
+    first = section.first_page_header.paragraphs[0]
+    first.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if draft:
+        first.add_run(draft).bold = True
+    header = section.header.paragraphs[0]
+    header.add_run(" | ".join(part for part in (doc.title, doc.subject) if part))
+    if draft:
+        header.add_run(f" | {draft}").bold = True
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    _add_field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _add_field(footer, "NUMPAGES", "1")
+
+
+def _add_field(paragraph, instruction: str, placeholder: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _add_contents(word, levels: int) -> None:
+    """A contents field over the outline's heading levels, on a page of its own after the title page. Word
+    fills it on opening (settings ask it to), LibreOffice when it converts the file."""
+    word.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
+    word.add_paragraph("Contents", style="TOC Heading")
+    paragraph = word.add_paragraph()
+    for kind, text in (("begin", None), (None, f'TOC \\o "1-{levels}" \\h \\z \\u'), ("separate", None),
+                       ("text", "Right-click to update the contents."), ("end", None)):
+        run = OxmlElement("w:r")
+        if kind in ("begin", "separate", "end"):
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run.append(char)
+        else:
+            element = OxmlElement("w:instrText" if kind is None else "w:t")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+            run.append(element)
+        paragraph._p.append(run)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    word.settings.element.append(update)
+    word.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
 
 
 def _add_caption(word, text: str) -> None:
@@ -109,10 +234,24 @@ def _add_caption(word, text: str) -> None:
     caption.add_run(text).bold = True
 
 
-def _add_table(word, table: d.Table) -> None:
-    wide = len(table.columns) >= _LANDSCAPE_FROM
-    if wide:  # as a planning lead would: a landscape page, not amounts broken across lines
-        _new_section(word, WD_ORIENT.LANDSCAPE)
+def _without_empty_columns(table: d.Table) -> d.Table:
+    """The table less the columns no row fills (a risk register's empty Likelihood and Impact): on paper
+    they only narrow the others."""
+    keep = [c for c in range(len(table.columns))
+            if any(c < len(row) and cell_text(row[c]).strip() for row in table.rows)]
+    if not keep or len(keep) == len(table.columns):
+        return table
+    return d.Table(table.title, [table.columns[c] for c in keep],
+                   [[row[c] if c < len(row) else None for c in keep] for row in table.rows],
+                   frozenset(i for i, c in enumerate(keep) if c in table.money_columns), table.total_row, table.notes)
+
+
+def _needs_landscape(table: d.Table) -> bool:
+    """Too wide for a portrait page: its words and amounts, each kept whole, need more than the page's width."""
+    return sum(_least_widths(table)) > _PORTRAIT_WIDTH.inches * _CHARS_PER_INCH
+
+
+def _add_table(word, table: d.Table, wide: bool) -> None:
     _add_caption(word, table.title)
     grid = word.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
@@ -141,32 +280,49 @@ def _add_table(word, table: d.Table) -> None:
             value = values[column] if column < len(values) else None
             paragraph = cell.paragraphs[0]
             paragraph._p.style = word.style_id(_TABLE_TEXT)
-            run = paragraph.add_run(cell_text(value, column in table.money_columns))
+            # A line break in plan text is the YAML's, not the document's: a cell reads as one paragraph.
+            run = paragraph.add_run(" ".join(cell_text(value, column in table.money_columns).split()))
             if is_total:
                 run.bold = True
             if column in table.money_columns:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if table.notes:
+        word.add_paragraph(style="Normal").paragraph_format.space_after = Pt(0)  # apart from the table
         _add_markdown(word, table.notes)
-    if wide:
-        _new_section(word, WD_ORIENT.PORTRAIT)
 
 
 def _new_section(word, orientation) -> None:
     section = word.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False  # only the title page has no header and number
     if section.orientation != orientation:
         section.orientation = orientation
         section.page_width, section.page_height = section.page_height, section.page_width
 
 
 _TABLE_TEXT = "Table Text"  # 9 pt, no space after: the paragraph style of every table cell
-_PORTRAIT_WIDTH = Inches(6.5)  # the page's width inside its margins
-_LANDSCAPE_WIDTH = Inches(9)
+_PORTRAIT_WIDTH = Mm(210 - 2 * 25.4)  # A4's width inside its one-inch margins
+_LANDSCAPE_WIDTH = Mm(297 - 2 * 25.4)
 _CHARS_PER_INCH = 14.5  # of 9 pt Arial, on average
 _WHOLE_WORD = 24  # characters: the longest word or amount a column is made wide enough to keep on one line
-_LANDSCAPE_FROM = 7  # columns: a table this wide gets a landscape page
 _WHOLE_ROW = 600  # characters in a row's longest cell: a longer row may run over a page break rather than
                   # leave most of a page empty (or, taller than a page, be cut off)
+
+
+_PADDING = 3  # characters: a cell's margins take about three characters' width
+
+
+def _column_texts(table: d.Table) -> list[list[str]]:
+    return [[str(table.columns[c])] + [cell_text(row[c] if c < len(row) else None, c in table.money_columns)
+                                       for row in table.rows] for c in range(len(table.columns))]
+
+
+def _least_widths(table: d.Table) -> list[int]:
+    """Each column's width in characters that keeps its longest word or amount whole.
+
+    Longer runs than _WHOLE_WORD (web addresses) may wrap; letting one claim its full length would
+    squeeze every other column of the table to a word a line."""
+    return [_PADDING + max(4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split()))
+            for column in _column_texts(table)]
 
 
 def _column_widths(table: d.Table, across) -> list:
@@ -174,14 +330,9 @@ def _column_widths(table: d.Table, across) -> list:
 
     Equal widths, the default, break amounts and long words across lines in a table of many columns."""
     columns = range(len(table.columns))
-    texts = [[str(table.columns[c])] + [cell_text(row[c] if c < len(row) else None, c in table.money_columns)
-                                        for row in table.rows] for c in columns]
-    padding = 3  # a cell's margins take about three characters' width
-    # Longer runs than _WHOLE_WORD (web addresses) may wrap; letting one claim its full length would
-    # squeeze every other column of the table to a word a line.
-    least = [padding + max(4, *(min(len(word), _WHOLE_WORD) for text in column for word in text.split()))
-             for column in texts]
-    wanted = [max(least[c], padding + min(40, max(len(text) for text in texts[c]))) for c in columns]
+    texts = _column_texts(table)
+    least = _least_widths(table)
+    wanted = [max(least[c], _PADDING + min(40, max(len(text) for text in texts[c]))) for c in columns]
     room = across.inches * _CHARS_PER_INCH
     if sum(wanted) <= room:
         chars = wanted

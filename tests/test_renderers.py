@@ -1,5 +1,6 @@
 """The rendered narrative and planning template, read back by real readers."""
 import io
+import re
 
 import docx
 import openpyxl
@@ -10,6 +11,7 @@ from conftest import EXAMPLE_PLANS, ROOT
 from planbuilder import complete_plan
 from renderers import excel, narrative, word
 from renderers.document import NOT_ANSWERED
+from renderers.narrative import _md_cell
 
 PLAN_IDS = [p.relative_to(ROOT / "plans").as_posix() for p in EXAMPLE_PLANS]
 
@@ -19,8 +21,23 @@ def example(path):
     return plan, load_framework(plan["framework"])
 
 
-def outline_titles(fw):
-    return [e.title for e in fw.outline]
+def outline_titles(fw, plan=None):
+    """The outline's headings a document prints for the plan: not the framework's questions (kind prompt,
+    printed as guidance), and nothing with no plan content under it (optional or not-applicable questions
+    the plan leaves, template guidance). Without a plan: every heading."""
+    if plan is None:
+        return [e.title for e in fw.outline]
+    narrative_ = plan.get("narrative") or {}
+    placed = set((fw.data.get("narrative_tables") or {}).values())
+    sections = {t.get("section") for t in plan.get("tables") or []} | {x.get("after") for x in
+                                                                       plan.get("extra_sections") or []}
+
+    def has_content(entry):
+        answer = narrative_.get(entry.id)
+        answered = answer is not None and not (isinstance(answer, dict) and "not_applicable" in answer)
+        return (answered or (answer is None and entry.answer == "required") or entry.id in placed
+                or entry.id in sections or any(has_content(fw.outline_by_id[c]) for c in entry.children))
+    return [e.title for e in fw.outline if e.kind != "prompt" and has_content(e)]
 
 
 def in_outline_order(headings, fw):
@@ -34,7 +51,7 @@ def test_markdown_outline_is_the_frameworks_outline(path):
     plan, fw = example(path)
     text = narrative.render(plan, fw)
     headings = [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
-    assert in_outline_order(headings, fw) == outline_titles(fw)
+    assert in_outline_order(headings, fw) == outline_titles(fw, plan)
 
 
 @pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
@@ -42,11 +59,34 @@ def test_word_outline_uses_real_heading_styles_in_framework_order(path):
     plan, fw = example(path)
     document = docx.Document(io.BytesIO(word.render(plan, fw)))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert in_outline_order(headings, fw) == outline_titles(fw)
+    assert in_outline_order(headings, fw) == outline_titles(fw, plan)
     levels = {p.text: int(p.style.name.split()[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")}
     for entry in fw.outline:
-        assert levels[entry.title] == entry.depth
-    assert document.core_properties.title.startswith(plan["hwbs"][0]["name"])
+        if entry.title in outline_titles(fw, plan):
+            assert levels[entry.title] == entry.depth
+    # The framework's questions are guidance in the quote style, never headings.
+    quotes = " ".join(p.text for p in document.paragraphs if p.style.name == "Quote")
+    for entry in fw.outline:
+        if entry.kind == "prompt" and entry.title in outline_titles(fw, plan) + [e.title for e in fw.outline]:
+            assert entry.title not in headings
+            if (plan.get("narrative") or {}).get(entry.id) and "not_applicable" not in plan["narrative"][entry.id]:
+                assert " ".join(entry.title.split()) in quotes, entry.id
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_word_properties_come_from_the_plan(path):
+    from renderers.document import document_title, hwb_names
+    plan, fw = example(path)
+    properties = docx.Document(io.BytesIO(word.render(plan, fw))).core_properties
+    assert properties.title == document_title(plan, fw)
+    assert properties.author == hwb_names(plan) and plan["hwbs"][0]["name"] in properties.author
+    assert properties.subject == fw.title
+    date = str(plan.get("date") or next((h["date"] for h in reversed(plan.get("history") or []) if h.get("date")),
+                                         "2000-01-01"))
+    assert properties.created.date().isoformat().startswith(date[:7]) and properties.created == properties.modified
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
+    assert book.properties.creator == hwb_names(plan) and book.properties.subject == fw.title
+    assert book.properties.created.date() == properties.created.date()
 
 
 @pytest.mark.parametrize("period", available_periods())
@@ -57,14 +97,16 @@ def test_unanswered_section_is_marked_not_dropped(period):
     del plan["narrative"][missing.id]
 
     text = narrative.render(plan, fw)
-    after = text.split(f" {missing.title}\n", 1)[1]
-    next_block = after.strip().split("\n\n")[0 if not missing.wording else 1]
-    assert NOT_ANSWERED in next_block
+    title = missing.title if missing.kind != "prompt" else _md_cell(" ".join(missing.title.split()))
+    after = text.split(title, 1)[1]
+    blocks = [b for b in after.strip().split("\n\n") if not b.startswith(">\n")]
+    assert NOT_ANSWERED in "\n".join(blocks[:2])
 
     document = docx.Document(io.BytesIO(word.render(plan, fw)))
-    texts = [p.text for p in document.paragraphs]
-    position = texts.index(missing.title)
-    assert NOT_ANSWERED in texts[position + 1: position + 3]
+    texts = [" ".join(p.text.split()) for p in document.paragraphs]
+    position = next(i for i, t in enumerate(texts) if t.startswith(" ".join(missing.title.split())))
+    following = texts[position + 1:]
+    assert NOT_ANSWERED in following[:1 + len(re.split(r"\n\s*\n", missing.wording.strip())) if missing.wording else 1]
 
 
 @pytest.mark.parametrize("period", available_periods())

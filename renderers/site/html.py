@@ -1,10 +1,21 @@
 """Plan content as safe page source for MkDocs: escaped headings, prose and tables.
 
-Plan text is untrusted. It never reaches Python-Markdown (which passes raw HTML
-through): prose is rendered here by markdown-it-py with raw HTML off and only
-web and mail links allowed, and goes into the page as a finished HTML block;
-table cells are HTML-escaped; headings are escaped so that neither HTML nor
-Markdown (nor an attribute list) in a title means anything.
+Plan text is untrusted, and it never reaches Python-Markdown. MkDocs runs Python-Markdown
+over the whole page source, HTML blocks included, and its preprocessors act on any line:
+fenced code with an attribute list (`{ onfocus=... }`), and whatever extensions a
+repository's mkdocs.yml adds (snippets, which read files, among them). Escaping HTML is
+not enough against those, so:
+
+- every value a page template prints goes into the page source as an opaque token,
+  `&bcfc<hex>;`, which Python-Markdown passes through untouched as an entity reference
+  (`page_value`, the templates' finalize step); the plugin puts each token's HTML back
+  after Markdown has run (`restore`, in on_page_content). A token cannot be forged: plan
+  text reaches a page only escaped, and escaping turns every `&` into `&amp;`;
+- headings stay Markdown (the table of contents and search need them), with every
+  character but ASCII letters, digits and spaces written as a numeric character
+  reference, so no Markdown or extension syntax can form in them;
+- prose is rendered here by markdown-it-py with raw HTML off and only web and mail links
+  allowed; table cells and attribute values are HTML-escaped.
 
 The narrative's block model (renderers.document) decides the outline; this
 module only says how each block looks on a web page.
@@ -40,23 +51,55 @@ def _safe_link(url: str) -> bool:
 
 _MARKDOWN.validateLink = _safe_link
 
-# Python-Markdown treats these as escapable with a backslash; escaping them in a heading
-# keeps a title's *, _, [, {, #, ... literal (and stops an attribute list like {: onclick=...}).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
+class PageSource(Markup):
+    """Markdown page source made here (headings, tokens): printed into a page as it is."""
 
 
-def md_heading_text(text) -> Markup:
-    """Text for a Markdown heading line: one line, HTML- and Markdown-escaped."""
+# A token alone in a paragraph is an HTML block: its <p> wrapper goes with it.
+_TOKEN = re.compile(r"<p>&bcfc([0-9a-f]*);</p>|&bcfc([0-9a-f]*);")
+# Text that cannot mean anything to Markdown or an extension wherever it is printed (one line,
+# no punctuation that starts syntax, not a list item): printed as it is, so a link such as
+# [2023-25](2023-25.md) stays a link MkDocs can check.
+_INERT = re.compile(r"(?!\d+[.)])[A-Za-z0-9][A-Za-z0-9 ,.()/-]*")
+
+
+def token(value) -> PageSource:
+    """A value as an opaque token in the page source; restore() puts its HTML back."""
+    fragment = str(value) if isinstance(value, Markup) else html.escape(str(value), quote=True)
+    return PageSource("&bcfc" + fragment.encode("utf-8").hex() + ";")
+
+
+def page_value(value):
+    """The page templates' finalize step: what a {{ ... }} prints into the Markdown source."""
+    if isinstance(value, PageSource):
+        return value
+    if not isinstance(value, Markup) and (isinstance(value, int) or _INERT.fullmatch(str(value))):
+        return value
+    return token(value)
+
+
+def restore(page_html: str) -> str:
+    """The page's HTML with every token replaced by its HTML. A macro's output holds the tokens of
+    the values it printed, so what a token holds is restored in turn."""
+    return _TOKEN.sub(lambda m: restore(bytes.fromhex(m.group(m.lastindex)).decode("utf-8")), page_html)
+
+
+def md_heading_text(text) -> PageSource:
+    """Text for a Markdown heading line: one line, every character that could start Markdown or
+    extension syntax as a numeric character reference (the browser shows the character; Markdown sees none)."""
     flat = " ".join(str(text).split())
-    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False)))
+    return PageSource("".join(c if c.isalnum() or c in _HEADING_PLAIN else f"&#{ord(c)};" for c in flat))
 
 
-def heading(level: int, text, anchor: str = "") -> Markup:
+_HEADING_PLAIN = frozenset(" ,.:;()'/-?!%")  # punctuation no Markdown syntax starts with inside a line
+
+
+def heading(level: int, text, anchor: str = "") -> PageSource:
     """A Markdown heading (so it is in the page's table of contents and the search index)."""
     line = "#" * max(1, min(level, 6)) + " " + md_heading_text(text)
     if anchor:
         line += " { #" + _anchor(anchor) + " }"
-    return Markup(line)
+    return PageSource(line)
 
 
 def _anchor(value: str) -> str:
@@ -81,9 +124,9 @@ def text(value) -> Markup:
     return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
-def block(html_text: str) -> str:
-    """Raw HTML as a Markdown block: blank lines around, so Python-Markdown leaves it whole."""
-    return "\n\n" + html_text.strip() + "\n\n"
+def block(html_text: str) -> PageSource:
+    """An HTML block as a token in a paragraph of its own (restore() unwraps it)."""
+    return PageSource("\n\n" + token(Markup(html_text.strip())) + "\n\n")
 
 
 def table(columns: list[str], rows: list[list], *, caption: str = "", money_columns=frozenset(),
@@ -209,4 +252,4 @@ def blocks_to_page(blocks: list, *, heading_offset: int = 0, sortable_titles=fro
                                      sortable=item.title in sortable_titles,
                                      filterable=item.title in sortable_titles,
                                      drop_empty_columns=drop_empty_columns)))
-    return Markup("".join(parts))
+    return PageSource("".join(parts))

@@ -46,6 +46,7 @@ PLAN_PAGES = [
 # What each plan offers to download: (site file suffix, document name in renderers.outputs, label).
 DOWNLOADS = [
     ("-narrative.docx", "narrative.docx", "Narrative (Word)"),
+    ("-narrative.pdf", "narrative.pdf", "Narrative (PDF)"),  # where `bcfc build` could make it
     ("-planning-template.xlsx", "planning-template.xlsx", "Planning template (Excel)"),
     (".yaml", "plan.yaml", "Plan source (YAML)"),
 ]
@@ -69,6 +70,7 @@ class Linker:
 class SiteBuilder:
     plans: list[SitePlan]
     documents: Callable[[SitePlan], dict[str, bytes]] = lambda plan: {}  # a plan's {document name: bytes}
+    optional_documents: Callable[[SitePlan], list[str]] = lambda plan: []  # which of those not always made it has
     page_cache: PageCache | None = None  # each plan's generated files, kept between builds
     use_directory_urls: bool = True
     extra_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages, for the nav
@@ -79,6 +81,7 @@ class SiteBuilder:
         self.linker = Linker(self.use_directory_urls)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined,
+            finalize=html.page_value,  # every printed value reaches Markdown as a token (see html.py)
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.globals.update(
             heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,
@@ -167,6 +170,7 @@ class SiteBuilder:
     def _plan_key(self, plan: SitePlan) -> str:
         """Everything a plan's pages come from: its file and path, its framework, this code, the URL style."""
         digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0{plan.source.path.as_posix()}\0".encode())
+        digest.update("\0".join(self.optional_documents(plan)).encode() + b"\0")
         digest.update(plan.source.path.read_bytes())
         digest.update((plan.fw.folder / "framework.yaml").read_bytes())
         return digest.hexdigest()[:32]

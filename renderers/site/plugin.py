@@ -17,7 +17,7 @@ Events used (MkDocs 1.6):
 from __future__ import annotations
 
 import hashlib
-import html
+from html import escape
 import logging
 import os
 import tempfile
@@ -35,7 +35,7 @@ from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
 from ..document import long_date
-from . import policy, public_pages
+from . import html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
 from .pages import ASSET_CSS, ASSET_JS, FALLBACK_DATE, PLAN_PAGES, PLANS_INDEX, SiteBuilder
@@ -160,7 +160,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 if (folder / "plan.yaml").read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names}
+                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -171,6 +171,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         _DOCUMENT_CACHE[key] = documents
         return documents
 
+    def _optional_documents(self, plan: SitePlan) -> list[str]:
+        """The PDF, where `bcfc build` made one (it needs LibreOffice) for this very plan."""
+        if not self.config.documents:
+            return []
+        folder = Path(self.config.documents) / plan.slug
+        try:
+            current = (folder / "plan.yaml").read_bytes() == plan.source.path.read_bytes()
+        except OSError:
+            return []
+        return [outputs.NARRATIVE_PDF] if current and (folder / outputs.NARRATIVE_PDF).is_file() else []
+
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
@@ -178,7 +189,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
                 extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
-        builder = SiteBuilder(self.plans, documents=self._documents,
+        builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
@@ -186,7 +197,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         generated.update(public_pages.pages(self.site_config, last_updated=builder.last_updated,
                                             plan_count=len(self.plans)))
         if not config.copyright and self.site_config is not None and self.site_config.publisher:
-            config.copyright = html.escape(f"Published by {self.site_config.publisher}. "
+            config.copyright = escape(f"Published by {self.site_config.publisher}. "
                                            f"Last updated {long_date(builder.last_updated)}.")
         for src_uri, content in generated.items():
             existing = files.get_file_from_path(src_uri)
@@ -238,11 +249,14 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
 
-    def on_page_content(self, content: str, /, *, page, config, files) -> str:
+    def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
+        # The generated pages carry plan content as tokens that Python-Markdown passed through
+        # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
+        page_html = html.restore(page_html)
         for folder, label in self.draft_folders.items():
             if page.file.src_uri.startswith(folder):
-                return policy.draft_banner(label) + content
-        return content
+                return policy.draft_banner(label) + page_html  # a draft plan's every page
+        return page_html
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
