@@ -56,3 +56,32 @@ def test_drafts_are_previewed_under_a_banner_and_the_footer_names_the_publisher(
     assert "DRAFT</strong>" not in (site / "plans/worcestershire/2023-25/index.html").read_text(encoding="utf-8")
     assert "this preview includes 1 draft plan" in (site / "index.html").read_text(encoding="utf-8")
     assert "Published by Leicestershire &amp; Rutland. Last updated" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_bcfc_serve_without_mkdocs_yml_previews_the_drafts(repo):
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = shutil.which("bcfc") or str(ROOT / ".venv" / "bin" / "bcfc")
+    server = subprocess.Popen([exe, "serve", "-a", f"127.0.0.1:{port}"], cwd=repo, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        page = ""
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/plans/leicestershire/2025-26/", timeout=5) as r:
+                    page = r.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(1)
+        assert "<strong>DRAFT</strong>: Leicestershire 2025-26 is a draft" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not (repo / "site").exists()  # the preview writes no site/

@@ -268,6 +268,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     def on_serve(self, server, /, *, config, builder):
         if self.plans_dir is not None and self.plans_dir.is_dir():
             server.watch(str(self.plans_dir))
+        if self.site_config is not None:
+            server.watch(self.site_config.path)  # bcfc.yaml: the About page, the footer
         return server
 
 
