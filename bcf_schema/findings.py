@@ -40,3 +40,29 @@ class Finding:
 
 def sort_key(finding: Finding) -> tuple:
     return (finding.file, finding.line or 0, finding.col or 0, finding.code, finding.message)
+
+
+# What kind of problem each code is, for the one-line summary at the end of `bcfc validate`.
+KINDS = {
+    "BCF001": "unreadable path", "BCF002": "file too large", "BCF003": "not UTF-8 text", "BCF004": "YAML syntax",
+    "BCF005": "repeated key", "BCF006": "YAML tag", "BCF007": "alias expansion", "BCF008": "nesting too deep",
+    "BCF009": "not a plan", "BCF010": "framework",
+    "BCF101": "missing field", "BCF102": "wrong kind of value", "BCF103": "unknown field",
+    "BCF104": "value not allowed", "BCF105": "value in the wrong form", "BCF106": "schema",
+    "BCF201": "income and spend", "BCF202": "totals", "BCF203": "minimum spend", "BCF204": "ring-fenced spend",
+    "BCF205": "headings to write", "BCF206": "left elsewhere", "BCF207": "metric goals", "BCF208": "template text",
+    "BCF209": "check that cannot run", "BCF210": "HWB", "BCF211": "HWB code", "BCF212": "ICB",
+    "BCF213": "spend without income", "BCF214": "funding or schemes", "BCF215": "sign-off",
+    "BCF216": "goal periods", "BCF217": "history",
+    "BCF300": "house rule", "BCF301": "house rules file",
+    "BCF401": "version", "BCF402": "history", "BCF403": "version",
+}
+
+
+def kinds(findings: list[Finding]) -> str:
+    """'unknown field 2, YAML syntax 1': each kind with how many, most first."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        kind = KINDS.get(f.code, f.code)
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

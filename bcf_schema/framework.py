@@ -68,6 +68,12 @@ class Framework:
     def names(self, key: str) -> dict[str, str]:
         return {item["id"]: item["name"] for item in self.items(key)}
 
+    def goal_periods(self, metric: dict) -> list[str]:
+        """Every period a metric's goals are set for, as plans label them: 2023-24, 2023-24 Q1, 2023-24 M01."""
+        within = {"annual": [""], "quarterly": [f" Q{q}" for q in range(1, 5)],
+                  "monthly": [f" M{m:02d}" for m in range(1, 13)]}[metric.get("goal_periods", "annual")]
+        return [year + part for year in self.financial_years for part in within]
+
     @functools.cached_property
     def outline_by_id(self) -> dict[str, OutlineEntry]:
         return {entry.id: entry for entry in self.outline}

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.resolver import Resolver
 
+from . import messages
 from .findings import Finding, Severity
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise
@@ -75,6 +76,7 @@ class LoadedPlan:
     data: dict | None
     source_map: SourceMap
     findings: list[Finding]
+    raw: bytes = b""  # the file's bytes as read: what is published is what was checked
 
     @property
     def ok(self) -> bool:
@@ -105,7 +107,8 @@ def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
             line, col = problem.mark
         finding = Finding(problem.code, Severity.ERROR, path, line, col, problem.pointer, problem.message, problem.hint)
         return LoadedPlan(path, None, source_map, [finding])
-    return LoadedPlan(path, data, source_map, [])
+    raw = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    return LoadedPlan(path, data, source_map, [], raw)
 
 
 def _decode(raw: bytes | str) -> str:
@@ -264,6 +267,10 @@ def _build(text: str, source_map: SourceMap):
                            hint="a plan nests a few levels; check the brackets and indentation")
         if err.problem and "found undefined alias" in err.problem:
             hint = "define the anchor (&name) before using the alias (*name)"
+        explained = messages.explain_yaml_error(text, line_col and line_col[0], line_col and line_col[1],
+                                                err.problem or "")
+        if explained and "\t" not in _line(text, line_col[0]):
+            raise _Problem("BCF004", f"YAML syntax error: {explained[0]}", line_col, hint=explained[1])
         raise _Problem("BCF004", f"YAML syntax error: {message}", line_col, hint=hint)
     except yaml.YAMLError as err:
         raise _Problem("BCF004", f"YAML error: {err}", None)

@@ -3,23 +3,26 @@ from __future__ import annotations
 
 import json
 
-from .findings import Finding, Severity
+from .escape import terminal
+from .findings import Finding, Severity, kinds
 
 
 def summary(findings: list[Finding], files_checked: int) -> str:
+    """One line: the counts, then what kinds of things are wrong."""
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    return (
-        f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
-        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
-    )
+    line = (f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
+            f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)")
+    parts = [f"{label}: {kinds([f for f in findings if f.severity is severity])}"
+             for severity, label in ((Severity.ERROR, "errors"), (Severity.WARNING, "warnings")) if counts[severity]]
+    return line + (f" ({'; '.join(parts)})" if parts else "")
 
 
 def as_text(findings: list[Finding], files_checked: int) -> str:
     lines = []
-    for f in findings:
-        lines.append(f"{f.location}: {f.severity.value} {f.code}: {f.message}")
+    for f in findings:  # plan text quoted in a message cannot move the cursor or add a line
+        lines.append(terminal(f"{f.location}: {f.severity.value} {f.code}: {f.message}"))
         if f.hint:
-            lines.append(f"    hint: {f.hint}")
+            lines.append(f"    hint: {terminal(f.hint)}")
     lines.append(summary(findings, files_checked))
     return "\n".join(lines)
 
@@ -44,11 +47,11 @@ def as_github(findings: list[Finding], files_checked: int) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
-        props = [f"file={_escape_property(f.file)}"]
+        props = [f"file={_escape_property(terminal(f.file))}"]
         if f.line is not None:
             props += [f"line={f.line}", f"col={f.col or 1}"]
         props.append(f"title={_escape_property(f.code)}")
-        message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        message = terminal(f.message + (f" (hint: {f.hint})" if f.hint else ""))
         lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines + [summary(findings, files_checked)])
 

@@ -16,6 +16,9 @@ from .framework import Framework
 from .loader import LoadedPlan, pointer_join
 
 
+FINAL = ("submitted", "approved")  # from these statuses on, what is not yet written is an error
+
+
 @dataclass
 class Context:
     plan: LoadedPlan
@@ -30,6 +33,11 @@ class Context:
         key = key or isinstance(_value_at(self.data, pointer), (dict, list))
         line, col = self.plan.source_map.locate(pointer, key=key)
         return Finding(code, severity, self.plan.path, line, col, pointer, message, hint)
+
+    @property
+    def left(self) -> Severity:
+        """The severity of work left to do: a warning in a draft, an error once submitted or approved."""
+        return Severity.ERROR if self.data.get("status") in FINAL else Severity.WARNING
 
     def schemes(self) -> list[dict] | None:
         """The plan's schemes, or None where the document leaves them to the template."""
@@ -70,45 +78,98 @@ def _is_answered(answer) -> bool:
     return False
 
 
+def _expenditure(scheme: dict, year: str) -> int:
+    return _money((scheme.get("expenditure") or {}).get(year))
+
+
 def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
-    """BCF201: each stream's income, per year, is what the schemes plan to spend from it;
-    BCF206 (info) names the schemes funded from outside the streams, which no stream counts."""
-    schemes = ctx.schemes()
-    if not schemes:
-        return
+    """Money that meets both ways, per funding stream and year.
+
+    BCF201: income no scheme spends (unless declared under funding: unallocated: with a reason),
+    or schemes spending more than the income; BCF213: spend from a stream or year with no income;
+    BCF214: no income or no schemes at all; BCF209 (info): a check that cannot run, and why;
+    BCF206 (info): schemes funded from outside the streams, which no stream counts.
+    Incompleteness is a warning in a draft and an error from submitted (Context.left)."""
+    funding = ctx.data.get("funding") or {}
+    streams = funding.get("streams") or {}
     names = ctx.fw.names("funding_streams")
+    raw_schemes = ctx.data.get("schemes")
+    schemes = ctx.schemes()
+    if not streams:
+        yield ctx.finding("BCF214", ctx.left, "/funding/streams", "the plan states no income yet",
+                          "add each funding stream's income per year under funding: streams:, in whole pounds",
+                          key=True)
+    if isinstance(raw_schemes, list) and not raw_schemes:
+        yield ctx.finding("BCF214", ctx.left, "/schemes", "the plan lists no schemes yet",
+                          "add the schemes the pooled fund pays for under schemes:, each with its funding_source "
+                          "and expenditure per year", key=True)
+    if schemes is None:
+        if any(isinstance(v, dict) and "not_stated" not in v for v in streams.values()):
+            yield ctx.finding("BCF209", Severity.INFO, "/schemes",
+                              "income against expenditure cannot be checked: the schemes are not stated in this "
+                              f"document ({raw_schemes.get('not_stated') if isinstance(raw_schemes, dict) else ''})")
+        return
     for index, scheme in enumerate(schemes):
         if "funding_source" not in scheme and scheme.get("funding_source_as_stated"):
             yield ctx.finding("BCF206", Severity.INFO, f"/schemes/{index}/funding_source_as_stated",
                               f"scheme {scheme.get('id')} is funded from '{scheme['funding_source_as_stated']}', "
                               "which is none of the framework's funding streams, so no stream's income counts it")
-    unallocated = (ctx.data.get("funding") or {}).get("unallocated") or {}
+    unallocated = funding.get("unallocated") or {}
     for stream in ctx.fw.ids("funding_streams"):
-        income = ctx.stream_income(stream)
-        funded = [s for s in schemes if s.get("funding_source") == stream]
-        if income is None or not funded:
+        funded = [(i, s) for i, s in enumerate(schemes) if s.get("funding_source") == stream]
+        stated = streams.get(stream)
+        if isinstance(stated, dict) and "not_stated" in stated:
+            if funded:
+                yield ctx.finding("BCF209", Severity.INFO, f"/funding/streams/{stream}",
+                                  f"{names[stream]}: the schemes it funds cannot be checked against its income, "
+                                  f"which is not stated in this document ({stated['not_stated']})")
             continue
+        income = stated if isinstance(stated, dict) else {}
+        declared_all = unallocated.get(stream) or {}
         for year in ctx.fw.financial_years:
+            spending = [(i, s) for i, s in funded if _expenditure(s, year)]
+            spent = sum(_expenditure(s, year) for _, s in spending)
             if year not in income:
+                if spent:
+                    first = spending[0][0]
+                    listed = ", ".join(str(s.get("id")) for _, s in spending[:5])
+                    yield ctx.finding(
+                        "BCF213", ctx.left, f"/schemes/{first}/expenditure/{year}",
+                        f"{names[stream]} {year}: schemes plan to spend {pounds(spent)} from it "
+                        f"(scheme(s) {listed}) but the plan gives it no income for {year}",
+                        f"add its income under funding: streams: {stream}: {{{year}: ...}}, "
+                        "or fund the scheme(s) from another stream")
                 continue
-            spent = sum(_money((s.get("expenditure") or {}).get(year)) for s in funded)
             planned = _money(income[year])
-            declared = _money((unallocated.get(stream) or {}).get(year))
-            if spent + declared != planned:
-                gap = planned - spent
-                said = f"; the plan declares {pounds(declared)} unallocated" if declared else ""
+            declared = _money(declared_all.get(year))
+            reason = declared_all.get("reason")
+            pointer = f"/funding/streams/{stream}/{year}"
+            if spent + declared < planned:
+                gap = planned - spent - declared
+                said = f" and declares {pounds(declared)} unallocated" if declared else ""
                 yield ctx.finding(
-                    "BCF201", Severity.ERROR, f"/funding/streams/{stream}/{year}",
+                    "BCF201", ctx.left, pointer,
                     f"{names[stream]} {year}: income is {pounds(planned)} but schemes plan to spend "
-                    f"{pounds(spent)} from it ({'unallocated' if gap > 0 else 'overspent by'} {pounds(abs(gap))}{said})",
-                    "the expenditure of the schemes funded from a stream must add up to its income for the year; "
-                    "income the document leaves unallocated goes under funding: unallocated:",
-                )
+                    f"{pounds(spent)} from it{said}: {pounds(gap)} is not allocated to any scheme",
+                    "allocate it to schemes, or declare it under funding: unallocated: "
+                    f"{stream}: {{{year}: {gap}, reason: why}}")
+            elif spent + declared > planned:
+                yield ctx.finding(
+                    "BCF201", ctx.left, pointer,
+                    f"{names[stream]} {year}: income is {pounds(planned)} but schemes plan to spend "
+                    f"{pounds(spent)} from it" + (f" and {pounds(declared)} is declared unallocated" if declared else "")
+                    + f": overspent by {pounds(spent + declared - planned)}",
+                    "the expenditure of the schemes funded from a stream must add up to its income for the year")
+            elif declared and not reason:
+                yield ctx.finding(
+                    "BCF201", ctx.left, f"/funding/unallocated/{stream}/{year}",
+                    f"{names[stream]} {year}: {pounds(declared)} is declared unallocated without a reason",
+                    f"say why under funding: unallocated: {stream}: reason: ...")
             elif declared:
                 yield ctx.finding(
                     "BCF201", Severity.WARNING, f"/funding/unallocated/{stream}/{year}",
-                    f"{names[stream]} {year}: {pounds(declared)} of the income is not yet allocated to a scheme",
-                    "allocate it to schemes before the plan is submitted")
+                    f"{names[stream]} {year}: {pounds(declared)} of the income is not yet allocated to a scheme "
+                    f"({reason})", "allocate it to schemes when it is decided")
 
 
 def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
@@ -166,33 +227,46 @@ def _scheme_matches(scheme: dict, where: dict) -> bool | None:
 
 
 def minimum_spend_met(ctx: Context) -> Iterator[Finding]:
-    """BCF203: the national conditions' money rules: spend at or above the minimum the plan states."""
+    """BCF203: the framework's minimum-spend rules, run on the minimums and schemes the plan states.
+
+    From submitted each minimum must be stated (or marked not_stated with where it is); a rule
+    that cannot run says which check and what is missing (BCF209)."""
     stated = ctx.data.get("minimum_spend") or {}
     schemes = ctx.schemes()
     for rule in ctx.fw.items("minimum_spend"):
         minimums = stated.get(rule["id"])
+        pointer = f"/minimum_spend/{rule['id']}"
         if not minimums:
+            yield ctx.finding("BCF203", ctx.left, "/minimum_spend" if "minimum_spend" in ctx.data else "/funding",
+                              f"{rule['name']}: the plan does not state the minimum, so it cannot be checked",
+                              f"add minimum_spend: {rule['id']}: {{year: amount}} from the allocation NHS England "
+                              "published, or {not_stated: where it is}", key=True)
+            continue
+        if "not_stated" in minimums:
+            yield ctx.finding("BCF209", Severity.INFO, pointer,
+                              f"{rule['name']}: cannot be checked, the minimum is not stated in this document "
+                              f"({minimums['not_stated']})")
             continue
         if schemes is None:
-            yield ctx.finding("BCF203", Severity.INFO, f"/minimum_spend/{rule['id']}",
-                              f"{rule['name']}: cannot be checked, the schemes are left to the planning template")
+            yield ctx.finding("BCF209", Severity.INFO, pointer,
+                              f"{rule['name']}: cannot be checked, the schemes are not stated in this document")
             continue
         funded = [s for s in schemes if s.get("funding_source") == rule["funding_stream"]]
         unclear = [s for s in funded if _scheme_matches(s, rule["where"]) is None]
         if unclear:
             fields = ", ".join(sorted({"type" if k == "scheme_type" else k for k in rule["where"]}))
             yield ctx.finding(
-                "BCF203", Severity.WARNING, f"/minimum_spend/{rule['id']}",
+                "BCF203", Severity.WARNING, pointer,
                 f"{rule['name']}: {len(unclear)} scheme(s) funded from this stream do not say their {fields}, "
                 "so the minimum cannot be fully checked",
                 f"add {fields} to scheme(s) {', '.join(str(s.get('id')) for s in unclear[:5])}",
             )
         counted = [s for s in funded if _scheme_matches(s, rule["where"])]
         for year, minimum in minimums.items():
-            spent = sum(_money((s.get("expenditure") or {}).get(year)) for s in counted)
+            spent = sum(_expenditure(s, year) for s in counted)
             if spent < minimum and not unclear:
                 yield ctx.finding(
-                    "BCF203", Severity.ERROR, f"/minimum_spend/{rule['id']}/{year}",
+                    "BCF203", ctx.left, f"{pointer}/{year}",
                     f"{rule['name']} {year}: the plan commits {pounds(spent)}, below the minimum of {pounds(minimum)}",
                     f"move {pounds(minimum - spent)} of the stream's schemes into qualifying spend, or correct the minimum",
                 )
@@ -217,17 +291,17 @@ def ring_fenced_spend(ctx: Context) -> Iterator[Finding]:
 
 
 def every_section_answered(ctx: Context) -> Iterator[Finding]:
-    """BCF205 (error) every required heading is answered; BCF206 (info) shows what the document left elsewhere."""
+    """BCF205 every required heading is answered (a warning in a draft); BCF206 (info) shows what the
+    document leaves elsewhere."""
     narrative = ctx.data.get("narrative") or {}
     for entry in ctx.fw.outline:
         answer = narrative.get(entry.id)
         pointer = f"/narrative/{entry.id}"
         if entry.answer == "required" and not _is_answered(answer):
             yield ctx.finding(
-                "BCF205", Severity.ERROR, pointer if entry.id in narrative else "/narrative",
-                f"'{entry.title}' ({entry.id}) is not answered",
-                f"write the answer under narrative: {entry.id}: |, or say where it is with "
-                f"{{not_stated: ...}}",
+                "BCF205", ctx.left, pointer if entry.id in narrative else "/narrative",
+                f"'{entry.title}' ({entry.id}) is not written yet",
+                f"write the answer under narrative: {entry.id}: | as Markdown",
                 key=entry.id in narrative,
             )
         elif isinstance(answer, dict) and (answer.get("not_stated") or answer.get("not_applicable")):
@@ -237,19 +311,26 @@ def every_section_answered(ctx: Context) -> Iterator[Finding]:
 
 
 def every_metric_has_goals(ctx: Context) -> Iterator[Finding]:
-    """BCF207: a goal (or a reason why not) for every national metric of the framework."""
+    """BCF207: a goal (or a reason why not) for every national metric of the framework;
+    BCF216: goals for every period the framework sets them for (all 12 months of a monthly metric)."""
     metrics = ctx.data.get("metrics") or {}
     for metric in ctx.fw.items("metrics"):
         value = metrics.get(metric["id"])
         if value is None:
-            yield ctx.finding("BCF207", Severity.ERROR, "/metrics",
-                              f"no goal for the national metric '{metric['name']}' ({metric['id']})",
-                              f"add metrics: {metric['id']}: {{goals: ...}}, or {{not_stated: where the goals are}}")
+            yield ctx.finding("BCF207", ctx.left, "/metrics",
+                              f"no goals yet for the national metric '{metric['name']}' ({metric['id']})",
+                              f"add metrics: {metric['id']}: {{goals: {{period: value}}}}", key=True)
         elif "not_stated" in value:
             yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}",
                               f"'{metric['name']}' goals: not stated in this document: {value['not_stated']}")
         elif value.get("goals"):
-            continue
+            missing = [p for p in ctx.fw.goal_periods(metric) if p not in value["goals"]]
+            if missing:
+                shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+                yield ctx.finding("BCF216", ctx.left, f"/metrics/{metric['id']}/goals",
+                                  f"'{metric['name']}' has no goal for {len(missing)} of its "
+                                  f"{len(ctx.fw.goal_periods(metric))} {metric.get('goal_periods', '')} periods: {shown}",
+                                  f"add a goal for each: {missing[0]}: value", key=True)
         elif value.get("goal_as_stated"):
             yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goal_as_stated",
                               f"'{metric['name']}' goal given in words, not as figures: {value['goal_as_stated']}")
@@ -257,10 +338,41 @@ def every_metric_has_goals(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goals_not_stated",
                               f"'{metric['name']}' goals: not stated in this document: {value['goals_not_stated']}")
         else:
-            yield ctx.finding("BCF207", Severity.ERROR, f"/metrics/{metric['id']}",
-                              f"the national metric '{metric['name']}' has no goals",
-                              "add goals: {period: value}, goal_as_stated: the document's words, "
-                              "or goals_not_stated: where the goals are")
+            yield ctx.finding("BCF207", ctx.left, f"/metrics/{metric['id']}",
+                              f"the national metric '{metric['name']}' has no goals yet",
+                              f"add goals for each period: {ctx.fw.goal_periods(metric)[0]}: value", key=True)
+
+
+def signed_off(ctx: Context) -> Iterator[Finding]:
+    """BCF215: from submitted a plan says who signed it off; from approved each sign-off names the body
+    and the date."""
+    entries = ctx.data.get("sign_off")
+    if not entries:
+        yield ctx.finding("BCF215", ctx.left, "/sign_off" if "sign_off" in ctx.data else "/status",
+                          "the plan does not say who signed it off yet",
+                          "add sign_off: - {body: ..., date: YYYY-MM-DD, decision: ...}", key=True)
+        return
+    if ctx.data.get("status") != "approved":
+        return
+    for index, entry in enumerate(entries):
+        missing = [k for k in ("body", "date") if not (isinstance(entry, dict) and entry.get(k))]
+        if missing:
+            yield ctx.finding("BCF215", Severity.ERROR, f"/sign_off/{index}",
+                              f"an approved plan's sign-off needs its {' and '.join(missing)}",
+                              f"add {', '.join(f'{k}: ...' for k in missing)} to this sign-off entry", key=True)
+
+
+def version_in_history(ctx: Context) -> Iterator[Finding]:
+    """BCF217: a plan that keeps a history has an entry for its current version."""
+    history = ctx.data.get("history")
+    version = ctx.data.get("version")
+    if not isinstance(history, list) or not history or not isinstance(version, str):
+        return
+    if not any(isinstance(h, dict) and str(h.get("version")) == version for h in history):
+        yield ctx.finding("BCF217", ctx.left, "/history",
+                          f"history has no entry for the plan's version {version}",
+                          f"add to history: - {{version: \"{version}\", date: YYYY-MM-DD, change: what changed}}",
+                          key=True)
 
 
 def _strings(value, pointer="") -> Iterator[tuple[str, str]]:
@@ -329,20 +441,39 @@ RULES = (
     ring_fenced_spend,
     every_section_answered,
     every_metric_has_goals,
+    signed_off,
+    version_in_history,
     no_placeholder_text,
     hwb_is_known,
 )
 
 
-def check(plan: LoadedPlan, fw: Framework, *, schema_clean: bool = True) -> list[Finding]:
+# What each money rule reads: where the schema already rejects a value there, the rule waits until it
+# is fixed, so one mistake ("2,100,000") is not reported again as a sum that does not add up.
+READS = {
+    income_matches_expenditure: ("/funding", "/schemes"),
+    stated_totals_add_up: ("/funding", "/spend_by_category", "/dfg"),
+    minimum_spend_met: ("/funding", "/minimum_spend", "/schemes"),
+    ring_fenced_spend: ("/schemes",),
+}
+
+
+def _rejected(pointers: set[str], prefixes: tuple[str, ...]) -> bool:
+    return any(p == prefix or p.startswith(prefix + "/") for p in pointers for prefix in prefixes)
+
+
+def check(plan: LoadedPlan, fw: Framework, *, schema_findings: list[Finding] = ()) -> list[Finding]:
     ctx = Context(plan, fw)
+    rejected = {f.pointer for f in schema_findings}
     findings: list[Finding] = []
     for rule in RULES:
+        if _rejected(rejected, READS.get(rule, ())):
+            continue
         try:
             findings.extend(rule(ctx))
         except (TypeError, AttributeError, KeyError, ValueError):
             # Only a plan whose shape the schema already rejected can get here: the
             # schema findings say what to fix, and this rule runs again once it is.
-            if schema_clean:
+            if not schema_findings:
                 raise
     return findings

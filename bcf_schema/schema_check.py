@@ -18,6 +18,7 @@ import jsonschema
 import jsonschema_rs
 from referencing import Registry, Resource
 
+from . import messages
 from .findings import Finding, Severity
 from .framework import FRAMEWORKS_DIR, Framework
 from .loader import LoadedPlan, pointer_join
@@ -66,9 +67,35 @@ def check(plan: LoadedPlan, fw: Framework) -> list[Finding]:
     if fast_validator_for(fw).is_valid(plan.data):
         return []
     findings: list[Finding] = []
+    # An amount YAML split at its commas ({2025-26: 2,100,000}) is one mistake, said once; the stray
+    # keys it left ('100', '000') are not reported again.
+    split = {}
+    for mapping, key, written, digits, groups in messages.split_amounts(plan.data):
+        message, hint = messages.amount_message(f"{mapping.rsplit('/', 1)[-1]} {key}".strip(), written, digits)
+        findings.append(_finding("BCF102", plan, pointer_join(mapping, key), message, hint))
+        split[mapping] = {key, *groups}
     for error in validator_for(fw).iter_errors(plan.data):
-        findings.extend(_to_findings(error, plan))
+        if _within_split(error, split):
+            continue
+        findings.extend(_to_findings(error, plan, fw))
     return findings
+
+
+def _within_split(error: jsonschema.ValidationError, split: dict[str, set]) -> bool:
+    path = list(error.absolute_path)
+    if "propertyNames" in error.schema_path and _pointer(path) in split:
+        return error.instance in split[_pointer(path)]
+    return bool(path) and _pointer(path[:-1]) in split and str(path[-1]) in split[_pointer(path[:-1])]
+
+
+def _where_listed(fw: Framework, allowed) -> str:
+    """Where a planning lead finds the full list of allowed values: the framework's section that holds them."""
+    wanted = {str(a) for a in allowed}
+    for key, value in fw.data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "id" in v for v in value):
+            if wanted == {str(v["id"]) for v in value}:
+                return f"under {key}: in bcf_schema/frameworks/{fw.period}/framework.yaml"
+    return f"in bcf_schema/frameworks/{fw.period}/plan.schema.json (or `bcfc schema {fw.period}`)"
 
 
 def _pointer(path) -> str:
@@ -103,7 +130,7 @@ def _suggest(value, allowed) -> str:
     return (f"did you mean '{close[0]}'? " if close else "") + f"allowed: {listing}"
 
 
-def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Finding]:
+def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan, fw: Framework) -> list[Finding]:
     path = list(error.absolute_path)
     pointer = _pointer(path)
     field = _field_name(path)
@@ -115,7 +142,7 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
         key = error.instance
         key_pointer = pointer_join(pointer, key)
         allowed = schema.get("enum")
-        hint = _suggest(key, allowed) if allowed else schema.get("description", "")
+        hint = messages.closest(key, allowed, _where_listed(fw, allowed)) if allowed else schema.get("description", "")
         return [_finding("BCF104", plan, key_pointer, f"'{key}' is not allowed as a key of '{field}'", hint, key=True)]
 
     if validator == "required":
@@ -143,6 +170,12 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
         expected = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
         hint = ""
+        digits = messages.amount_as_written(error.instance) if "integer" in expected else None
+        amount = " ".join(str(p) for p in path[-2:] if not isinstance(p, int))  # "dfg 2025-26"
+        if digits is not None:
+            return [_finding("BCF102", plan, pointer, *messages.amount_message(amount, error.instance, digits))]
+        if isinstance(error.instance, float) and "integer" in expected:
+            return [_finding("BCF102", plan, pointer, *messages.not_whole_pounds(amount, error.instance))]
         if isinstance(error.instance, bool):
             hint = "YAML reads yes/no/on/off as true/false: put the text in quotes"
         elif isinstance(error.instance, str) and "integer" in expected:
@@ -155,7 +188,7 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
     if validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
         return [_finding("BCF104", plan, pointer, f"'{error.instance}' is not an allowed value for '{field}'",
-                         _suggest(error.instance, allowed))]
+                         messages.closest(error.instance, allowed, _where_listed(fw, allowed)))]
 
     if validator == "pattern":
         return [_finding("BCF105", plan, pointer, f"'{error.instance}' is not in the right form for '{field}'",
@@ -166,7 +199,7 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
                          "amounts are whole pounds, zero or more")]
 
     if validator in ("minItems", "maxItems", "minProperties", "minLength"):
-        messages = {
+        texts = {
             "minItems": f"'{field}' needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}",
             "maxItems": f"'{field}' may have at most {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}",
             "minProperties": f"'{field}' is empty",
@@ -175,6 +208,6 @@ def _to_findings(error: jsonschema.ValidationError, plan: LoadedPlan) -> list[Fi
         hint = ""
         if validator == "maxItems" and field == "hwbs":
             hint = "this framework has one HWB per plan; write a plan per HWB"
-        return [_finding("BCF105", plan, pointer, messages[validator], hint)]
+        return [_finding("BCF105", plan, pointer, texts[validator], hint)]
 
     return [_finding("BCF106", plan, pointer, f"'{field}': {error.message}")]

@@ -46,6 +46,14 @@ def plan_schema(fw: Framework) -> dict:
         "minProperties": 1,
     }
 
+    unallocated = {
+        **money_by_year,
+        "description": f"Whole pounds per financial year ({', '.join(years)}) not yet allocated to a scheme, "
+                       "and the reason (a draft budget, say): from submitted the reason is required.",
+        "propertyNames": {"enum": [*years, "reason"]},
+        "properties": {"reason": _ref("text")},
+    }
+
     def optional_enum(key: str, what: str) -> dict:
         ids = fw.ids(key)
         return _enum(ids, fw.names(key), what) if ids else _ref("text")
@@ -146,7 +154,7 @@ def plan_schema(fw: Framework) -> dict:
                     "type": "object",
                     "description": "Income the document leaves unallocated to schemes, by stream and year, "
                                    "as it states it (a draft budget, say).",
-                    "properties": {stream["id"]: money_by_year for stream in fw.items("funding_streams")},
+                    "properties": {stream["id"]: unallocated for stream in fw.items("funding_streams")},
                     "additionalProperties": False,
                 },
                 "notes": _ref("markdown"),
@@ -157,7 +165,8 @@ def plan_schema(fw: Framework) -> dict:
         "minimum_spend": {
             "type": "object",
             "description": "The minimums the plan states for the framework's money rules.",
-            "properties": {rule["id"]: {**money_by_year, "title": rule["name"]} for rule in fw.items("minimum_spend")},
+            "properties": {rule["id"]: {**_or_not_stated(money_by_year), "title": rule["name"]}
+                           for rule in fw.items("minimum_spend")},
             "additionalProperties": False,
         },
         "schemes": _or_not_stated({"type": "array", "items": scheme}),

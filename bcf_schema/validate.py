@@ -86,7 +86,7 @@ def validate_plan(plan: LoadedPlan, local_rules: list[house_rules.HouseRule] = (
     if fw is None:
         return PlanResult(plan.path, plan, None, findings)
     findings = schema_check.check(plan, fw)
-    findings += rules.check(plan, fw, schema_clean=not findings)
+    findings += rules.check(plan, fw, schema_findings=findings)
     findings += house_rules.check(plan, list(local_rules))
     return PlanResult(plan.path, plan, fw, sorted(findings, key=sort_key))
 

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import report, schema_gen
+from bcf_schema import escape, report, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
-from bcf_schema.validate import validate_file, validate_paths
+from bcf_schema import gate
+from bcf_schema import status as plan_status
 from bcfc import commands, gitbase
 
 # The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
 # run on every commit, starts in a third of the time without them.
 
-DEFAULT_RULES = "bcfc-rules.yaml"
+DEFAULT_RULES = gate.DEFAULT_RULES
 SITE_CONFIG = "mkdocs.yml"
 CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
 
@@ -43,9 +44,8 @@ def validate(paths, fmt, strict, rules_file, base):
     1 errors found (or warnings, with --strict), 2 usage or I/O error.
     """
     paths = list(paths) or ["plans"]
-    if rules_file is None and Path(DEFAULT_RULES).is_file():
-        rules_file = DEFAULT_RULES
-    result = validate_paths(paths, rules_file, keep_plans=False)
+    checked = gate.check(paths, rules_file, keep_plans=False)
+    result = checked.report
     if base:
         try:
             gitbase.check_versions(result, base)
@@ -53,10 +53,29 @@ def validate(paths, fmt, strict, rules_file, base):
             click.echo(f"bcfc validate: {err}", err=True)
             sys.exit(2)
     click.echo(report.FORMATS[fmt](result.findings, len(result.results)))
-    if result.io_errors or result.rule_file_findings:
+    if checked.usage_problem:
         sys.exit(2)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    sys.exit(1 if any(f.severity in failing for f in result.findings) else 0)
+    sys.exit(1 if gate.failing(result.findings, strict) else 0)
+
+
+@cli.command("status")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sorted(plan_status.FORMATS)), default="text", show_default=True,
+              help="text for people, markdown for a pull request comment, json for tools.")
+@click.option("--rules", "rules_file", type=click.Path(),
+              help=f"Local house rules (Cerberus schemas). Default: {DEFAULT_RULES} if present.")
+def status(paths, fmt, rules_file):
+    """What is left before each plan can be submitted: a checklist and a verdict.
+
+    PATHS are plan files or folders (default: plans/). A draft is checked as if it were submitted.
+    Exit status: 0 (whatever is left), 2 usage or I/O error.
+    """
+    statuses, checked = plan_status.of_paths(list(paths) or ["plans"], rules_file)
+    if checked.usage_problem:
+        click.echo(report.as_text([f for f in checked.findings if f.code in ("BCF001", "BCF301")] or checked.findings,
+                                  len(statuses)), err=True)
+        sys.exit(2)
+    click.echo(plan_status.FORMATS[fmt](statuses))
 
 
 @cli.command()
@@ -105,13 +124,20 @@ def _valid_plan(path: str, fmt: str = "text"):
     """Validate one plan before rendering it; on errors show them and stop (exit 1)."""
     if not Path(path).is_file():
         raise click.BadParameter(f"no such file: {path}", param_hint="PLAN")
-    result = validate_file(path)
-    if result.errors:
-        click.echo(report.FORMATS[fmt](result.findings, 1), err=True)
+    checked = gate.check([path])
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
+    if checked.usage_problem or not checked.passed:
+        click.echo(report.FORMATS[fmt](problems, 1), err=True)
+        if checked.usage_problem:
+            sys.exit(2)
         click.echo(f"not rendered: {path} has errors", err=True)
         sys.exit(1)
+    if problems:
+        click.echo(f"{path}: {len(problems)} warning(s); `bcfc validate {path}` lists them, `bcfc status {path}` "
+                   "what is left before submission", err=True)
+    result = checked.passed[0]
     from renderers import outputs
-    return outputs.PlanSource(Path(path), result.plan.data, result.framework)
+    return outputs.PlanSource(Path(path), result.plan.data, result.framework, result.plan.raw)
 
 
 @cli.group()
@@ -162,7 +188,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
     built into a staging folder and swapped in only when the whole build succeeded.
     """
-    from renderers import outputs, pdf
+    from renderers import folders, outputs, pdf
     config_file = _site_config_file(config_file)
     if with_site:
         from renderers.site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
@@ -171,46 +197,61 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
         except SiteConfigError as err:
             click.echo(f"{err}\nbuild stopped: fix {CONFIG_FILE}; nothing was built", err=True)
             sys.exit(2)
-    if rules_file is None and Path(DEFAULT_RULES).is_file():
-        rules_file = DEFAULT_RULES
-    result = validate_paths([plans_dir], rules_file)
-    problems = [f for f in result.findings if f.severity is not Severity.INFO]
+    folders.recover(Path(out_dir).absolute().parent)  # finish a swap a killed build left half done
+    checked = gate.check([plans_dir], rules_file)
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
     if problems:
-        click.echo(report.as_text(problems, len(result.results)), err=True)
-    if result.io_errors or result.rule_file_findings:
+        click.echo(report.as_text(problems, len(checked.report.results)), err=True)
+    if checked.usage_problem:
         sys.exit(2)
-    if any(f.severity is Severity.ERROR for f in problems):
+    if not checked.ok:
         click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
         sys.exit(1)
-    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework) for r in result.results]
-    del result  # the source maps (a line for every value) are for findings only: free them before rendering
+    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
+    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
+    clashes = outputs.clashes(sources)
+    if clashes:
+        click.echo("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes), err=True)
+        click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
+        sys.exit(1)
     done = 0
 
     def progress(source):
         nonlocal done
         done += 1
-        click.echo(f"[{done}/{len(sources)}] {source.path}", err=True)
+        click.echo(f"[{done}/{len(sources)}] {escape.terminal(source.path)}", err=True)
 
     site = with_site
+    protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
     # Documents and site are staged and swapped in together at the end: a failure anywhere leaves
     # both build/ and site/ as they were.
-    with outputs.staged(Path(out_dir)) as documents:
-        rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
-        no_pdf = pdf.available()
-        if no_pdf:  # said once; everything else is built, and the site links no PDF
-            click.echo(f"no PDF narratives: {no_pdf}", err=True)
-        elif sources:
-            click.echo("making the PDF narratives with LibreOffice ...", err=True)
-            outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
-        if site:
-            from renderers.site import SiteBuildError, build_site
-            click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)
-            try:
-                site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
-                                      work_dir=Path(CACHE_DIR) / "site", drafts=drafts)
-            except SiteBuildError as err:
-                click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
-                sys.exit(1)
+    try:
+        with folders.Swap(protected, roots) as swap:
+            documents = swap.stage(Path(out_dir), legacy=outputs.is_documents_folder)
+            folders.claim_cache(Path(CACHE_DIR), protected, roots, subfolders=("documents", "pdf", "site"))
+            rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
+            no_pdf = pdf.available()
+            if no_pdf:  # said once; everything else is built, and the site links no PDF
+                click.echo(f"no PDF narratives: {no_pdf}", err=True)
+            elif sources:
+                click.echo("making the PDF narratives with LibreOffice ...", err=True)
+                outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
+            if site:
+                from renderers.site import SiteBuildError, build_site
+                click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)
+                try:
+                    site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                                          work_dir=Path(CACHE_DIR) / "site", swap=swap, drafts=drafts)
+                except SiteBuildError as err:
+                    click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
+                    sys.exit(1)
+    except folders.OutputFolderError as err:
+        click.echo(f"bcfc build: {err}. Nothing was deleted.", err=True)
+        sys.exit(2)
+    except OSError as err:  # a full disk, a read-only folder ...
+        click.echo(f"bcfc build: cannot write the outputs: {folders.io_message(err)}\n"
+                   f"build stopped: {out_dir}/ and the site were left as they were", err=True)
+        sys.exit(2)
     click.echo(f"built {len(sources)} plan(s) into {out_dir}/ ({rendered} rendered, "
                f"{len(sources) - rendered} unchanged since the last build)")
     if site:

@@ -1,6 +1,7 @@
 """The `new`, `diff` and `import` commands: click wiring over scaffold, plandiff and xlsx_import."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,13 @@ def _refuse_overwrite(path: Path) -> None:
     if path.exists():
         raise click.UsageError(f"{path} already exists; bcfc will not overwrite a plan "
                                "(give another file with -o, or move that one away first)")
+
+
+def _replace(path: Path, text: str) -> None:
+    """Replace a file whole or not at all (a temporary file beside it, then a rename)."""
+    temporary = path.with_name(f".{path.name}.bcfc-import")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temporary, path)
 
 
 def _write(path: Path, text: str) -> None:
@@ -119,21 +127,56 @@ def diff(files, base, plans_dir, fmt):
 @click.argument("template", type=click.Path())
 @click.option("-o", "--output", type=click.Path(),
               help="The plan file (default: plans/<hwb>/<period>.yaml); '-' for standard output.")
-def import_(template, output):
+@click.option("--into", "into", type=click.Path(), metavar="PLAN",
+              help="Update this plan's funding, schemes, metrics, capacity and demand and cover details "
+                   "from the workbook; the rest of the file stays as it was.")
+@click.option("--dry-run", is_flag=True, help="With --into: print the change, write nothing.")
+def import_(template, output, into, dry_run):
     """Read a planning template (.xlsx, as `bcfc render excel` lays it out) into a plan's YAML.
 
     Income, schemes, metric goals, capacity and demand and the cover's details come back
-    as data; formulas (totals) are not imported; the narrative headings are marked to be written.
+    as data; formulas (totals) are not imported. With --into PLAN they update that plan in place
+    and the change is printed as `bcfc diff` prints it; without, a new plan is written with its
+    narrative headings marked to be written. Nothing is written if the workbook has a problem.
     """
-    from . import xlsx_import  # openpyxl: imported only by the command that needs it
+    from renderers.workbook import merge, reader  # openpyxl: imported only by the command that needs it
+
+    from . import xlsx_import
 
     if not Path(template).is_file():
         raise click.BadParameter(f"no such file: {template}", param_hint="TEMPLATE")
+    if dry_run and not into:
+        raise click.UsageError("--dry-run goes with --into PLAN")
+    if into and output:
+        raise click.UsageError("give either --into PLAN or -o FILE, not both")
     try:
-        imported = xlsx_import.read(template)
-    except xlsx_import.TemplateError as err:
+        imported = reader.read(template)
+    except reader.TemplateError as err:
         click.echo(f"bcfc import: {template}: {err}", err=True)
         sys.exit(2)
+    if imported.problems:
+        for problem in imported.problems:
+            click.echo(f"{template}: {problem}", err=True)
+        click.echo(f"not imported: {len(imported.problems)} problem(s) in {template}; nothing was written", err=True)
+        sys.exit(1)
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
+    if into:
+        if not Path(into).is_file():
+            raise click.BadParameter(f"no such file: {into}", param_hint="--into")
+        old = Path(into).read_text(encoding="utf-8")
+        try:
+            new = merge.merge(old, imported, into)
+        except reader.TemplateError as err:
+            click.echo(f"bcfc import: {template}: {err}; nothing was written", err=True)
+            sys.exit(2)
+        click.echo(plandiff.FORMATS["text"]([plandiff.compare_sources(old, new, into)]), nl=False)
+        if not dry_run and new != old:
+            _replace(Path(into), new)
+            click.echo(f"updated {into} from {template}")
+        elif dry_run:
+            click.echo(f"dry run: {into} was not changed")
+        return
     to_stdout = output == "-"
     path = Path("plan.yaml") if to_stdout else Path(output) if output else xlsx_import.default_path(imported)
     text = xlsx_import.render(imported, path if not to_stdout else Path.cwd() / "plans" / "x" / "plan.yaml",
@@ -144,8 +187,6 @@ def import_(template, output):
         _refuse_overwrite(path)
         _write(path, text)
         click.echo(f"wrote {path} from {template}")
-    for note in imported.notes:
-        click.echo(f"note: {note}", err=True)
 
 
 @click.command("init")

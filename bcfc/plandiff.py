@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from bcf_schema import escape
 from bcf_schema.framework import Framework, FrameworkError, available_periods, load_framework
 from bcf_schema.loader import loads
 
@@ -199,7 +200,7 @@ def _ordered(keys, preferred: list[str]) -> list:
 def _per_year(value) -> dict:
     """A money-by-year mapping, or {} with the not-stated marker kept apart."""
     if isinstance(value, dict) and "not_stated" not in value:
-        return {str(k): v for k, v in value.items()}
+        return {str(k): v for k, v in value.items() if k != "reason"}  # unallocated income's reason is text
     return {}
 
 
@@ -550,17 +551,17 @@ def _status_line(diff: PlanDiff) -> str:
 
 def as_text(diffs: list[PlanDiff]) -> str:
     out = []
-    for diff in diffs:
-        out.append(_status_line(diff))
+    for diff in diffs:  # plan text shown on a terminal: no control characters (escape.terminal)
+        out.append(escape.terminal(_status_line(diff)))
         for section, items in lines(diff):
             out.append(f"  {section}:")
-            out += [f"    {item}" for item in items]
+            out += [f"    {escape.terminal(item)}" for item in items]
     out.append(summary(diffs))
     return "\n".join(out) + "\n"
 
 
 def _md_cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return escape.markdown(value)
 
 
 def as_markdown(diffs: list[PlanDiff]) -> str:
@@ -568,10 +569,10 @@ def as_markdown(diffs: list[PlanDiff]) -> str:
     if not diffs:
         out += ["No plan changed.", ""]
     for diff in diffs:
-        out.append(f"### `{diff.path}`: {diff.status}")
+        out.append(f"### {escape.markdown_code(diff.path)}: {diff.status}")
         out.append("")
         if diff.error:
-            out += [diff.error, ""]
+            out += [escape.markdown(diff.error), ""]
             continue
         if diff.metadata or diff.history_added or diff.history_removed:
             out += ["| field | before | after |", "| --- | --- | --- |"]

@@ -137,7 +137,7 @@ def new_plan(hwbs: list[hwb_list.Hwb], fw: Framework, *, today: dt.date | None =
         "narrative": {e.id: "" for e in fw.outline if e.answer != "none"},
         "funding": {"streams": {}},
         "schemes": [],
-        "metrics": {m["id"]: {"not_stated": metric_marker(m, fw)} for m in fw.items("metrics")},
+        "metrics": {m["id"]: {"goals": {}} for m in fw.items("metrics")},
     }
     scaffold = Scaffold(plan, fw, list(hwbs), source=earlier_path)
     for hwb in hwbs:
@@ -392,7 +392,8 @@ def _metrics(s: Scaffold) -> str:
             continue
         better = f"; {metric['better']} is better" if metric.get("better") else ""
         out.append(yamltext.comment(f"{metric['name']} ({metric['unit']}{better})", 2))
-        out.append(yamltext.key_value(metric["id"], metrics[metric["id"]], 2))
+        value = metrics[metric["id"]]
+        out.append(yamltext.key_value(metric["id"], value, 2, comment=metric_marker(metric, fw) if _is_marker(value) else ""))
     for key, value in metrics.items():
         if key not in known:
             out.append(yamltext.key_value(key, value, 2))
@@ -402,7 +403,8 @@ def _metrics(s: Scaffold) -> str:
 
 
 def _is_marker(value) -> bool:
-    return isinstance(value, dict) and str(value.get("not_stated", "")).startswith(TO_WRITE)
+    """A metric whose goals are still to be written: {goals: {}}."""
+    return value == {"goals": {}}
 
 
 def _narrative(s: Scaffold) -> str:

@@ -13,6 +13,16 @@ from dataclasses import dataclass, field
 from bcf_schema.framework import Framework
 
 NOT_ANSWERED = "Not answered in this plan."
+TO_BE_WRITTEN = "To be written."  # the same gap in a draft: work left, not a missing answer
+DRAFT_MARK = "DRAFT: this plan is still being written; sections marked \"To be written\" are not yet answered."
+
+
+def is_draft(plan: dict) -> bool:
+    return plan.get("status") not in ("submitted", "approved")
+
+
+def unanswered(plan: dict) -> str:
+    return TO_BE_WRITTEN if is_draft(plan) else NOT_ANSWERED
 
 
 @dataclass
@@ -117,10 +127,6 @@ def document_title(plan: dict, fw: Framework) -> str:
     return str(plan.get("title") or plan_title(plan, fw))
 
 
-def is_draft(plan: dict) -> bool:
-    return plan.get("status") not in ("submitted", "approved")
-
-
 def plan_date(plan: dict) -> dt.date | None:
     """The plan's date (the first of the month where it gives only the month), else its latest history date."""
     dates = [plan.get("date")] + [h.get("date") for h in reversed(plan.get("history") or [])]
@@ -139,6 +145,8 @@ def build(plan: dict, fw: Framework) -> Document:
                    draft=is_draft(plan))
     add = doc.blocks.extend
     add([Heading(1, doc.title)])
+    if is_draft(plan):
+        add([Marker(DRAFT_MARK, "draft")])
     cover = _cover(plan, fw)
     add(cover[:1])  # the plan details: the title block
     add([Contents(min(3, max(e.depth for e in fw.outline)))])
@@ -257,7 +265,7 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
         blocks = [Heading(min(level, 6), entry.title, entry.id)]
         if entry.wording:
             blocks.append(Prompt(entry.wording))
-    blocks.extend(_answer(answer, level + 1, entry.answer == "required"))
+    blocks.extend(_answer(answer, level + 1, entry.answer == "required", unanswered(plan)))
     blocks.extend(_plan_table(t) for t in tables_by_section.get(entry.id, []))
     for kind in placed.get(entry.id, []):
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
@@ -271,7 +279,7 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
     return blocks if any(not isinstance(b, (Heading, Prompt)) for b in blocks) else []
 
 
-def _answer(answer, level: int, expected: bool) -> list:
+def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> list:
     if isinstance(answer, str) and answer.strip():
         return [Text(answer)]
     if isinstance(answer, dict):
@@ -288,7 +296,7 @@ def _answer(answer, level: int, expected: bool) -> list:
         blocks.extend(_sections(answer.get("subsections") or [], level))
         if blocks:
             return blocks
-    return [Marker(NOT_ANSWERED, "not_answered")] if expected else []
+    return [Marker(missing, "not_answered")] if expected else []
 
 
 def _sections(sections: list[dict], level: int) -> list:
@@ -332,7 +340,7 @@ def income_table(plan, fw) -> list:
         any_stated = True
         rows.append([stream["name"]] + amounts)
     if not rows:
-        return []
+        return [Caption("Income by funding stream"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     if any_stated:  # a total of streams the document leaves elsewhere would be a made-up £0
         partial = len(rows) > sum(1 for r in rows if not str(r[1]).startswith("Not stated"))
         rows.append(["Total of the stated streams" if partial else "Total"] + totals)
@@ -343,8 +351,9 @@ def income_table(plan, fw) -> list:
     blocks: list = [table]
     names = fw.names("funding_streams")
     for stream, amounts in ((plan.get("funding") or {}).get("unallocated") or {}).items():
+        reason = f" ({amounts['reason']})" if amounts.get("reason") else ""
         blocks.append(Marker(f"Not yet allocated to schemes: {names.get(stream, stream)} "
-                             + "; ".join(f"{y} {money(v)}" for y, v in amounts.items())))
+                             + "; ".join(f"{y} {money(v)}" for y, v in amounts.items() if y != "reason") + reason))
     if stated:
         blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
     return blocks
@@ -355,7 +364,7 @@ def expenditure_table(plan, fw) -> list:
     if isinstance(schemes, dict):
         return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")]
     if not schemes:
-        return []
+        return [Caption("Expenditure by scheme"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     years = fw.financial_years
     streams, types = fw.names("funding_streams"), fw.names("scheme_types")
     areas, commissioners = fw.names("areas_of_spend"), fw.names("commissioner_kinds")
@@ -393,12 +402,13 @@ def metrics_table(plan, fw) -> list:
     for metric in fw.items("metrics"):
         value = metrics.get(metric["id"])
         if value is None:
-            rows.append([metric["name"], metric["unit"], "", NOT_ANSWERED])
+            rows.append([metric["name"], metric["unit"], "", unanswered(plan)])
         elif "not_stated" in value:
             rows.append([metric["name"], metric["unit"], "", f"Not stated: {value['not_stated']}"])
         else:
             goals = (_periods(value.get("goals")) or value.get("goal_as_stated")
-                     or (f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else ""))
+                     or (f"Not stated: {value['goals_not_stated']}" if value.get("goals_not_stated") else "")
+                     or (TO_BE_WRITTEN if is_draft(plan) else ""))
             rows.append([metric["name"], metric["unit"], _periods(value.get("baseline")), goals])
     for local in plan.get("local_metrics") or []:
         rows.append([f"{local['name']} (local)", local.get("unit", ""), _periods(local.get("baseline")),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bcf_schema.framework import Framework
 
-from . import document, excel, narrative, pdf, word
+from . import document, excel, folders, narrative, pdf, word
 from .deterministic import document_time
 
 NARRATIVE_MD = "narrative.md"
@@ -34,11 +34,30 @@ class PlanSource:
     path: Path  # plans/<hwb>/<period>.yaml
     data: dict
     framework: Framework
+    raw: bytes | None = None  # the bytes that were validated: these, not the file as it is now, are published
+
+    @property
+    def content(self) -> bytes:
+        return self.raw if self.raw is not None else self.path.read_bytes()
 
     @property
     def slug(self) -> str:
         """Where the plan's outputs go: <hwb folder>/<period>."""
         return f"{self.path.parent.name}/{self.path.stem}"
+
+
+def clashes(sources: Iterable[PlanSource]) -> list[str]:
+    """Plans whose outputs would go to the same folder (x.yaml beside x.yml, a/h/p.yaml and h/p.yaml)."""
+    first: dict[str, PlanSource] = {}
+    found = []
+    for source in sources:
+        key = source.slug.casefold()  # one folder on a case-insensitive disk, and on GitHub Pages
+        if key in first:
+            found.append(f"{first[key].path} and {source.path} would both be published as {source.slug}/ "
+                         "(a plan's outputs go to <its folder's name>/<its file name>): rename or move one of them")
+        else:
+            first[key] = source
+    return found
 
 
 def render_plan(source: PlanSource, folder: Path) -> list[Path]:
@@ -50,27 +69,22 @@ def render_plan(source: PlanSource, folder: Path) -> list[Path]:
     }
     for name, content in files.items():
         (folder / name).write_bytes(content)
-    shutil.copyfile(source.path, folder / "plan.yaml")
+    (folder / "plan.yaml").write_bytes(source.content)
     return [folder / name for name in [*files, "plan.yaml"]]
 
 
 @contextmanager
-def staged(target: Path):
-    """Yield a staging folder; on success it replaces target, on failure it is removed."""
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    old = target.parent / f".{target.name}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    stage.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def staged(target: Path, protected: list[Path] = ()):
+    """Yield a staging folder; on success it replaces target, on failure it is removed (see folders.Swap)."""
+    with folders.Swap(protected) as swap:
+        yield swap.stage(target, legacy=is_documents_folder)
+
+
+def is_documents_folder(folder: Path) -> bool:
+    """A build folder written before bcfc marked its outputs: only <hwb>/<period>/<document> files."""
+    names = {NARRATIVE_MD, NARRATIVE_DOCX, TEMPLATE_XLSX, "plan.yaml"}
+    return all(len(p.relative_to(folder).parts) == 3 and p.name in names
+               for p in folder.rglob("*") if not p.is_dir())
 
 
 def render_all(sources: Iterable[PlanSource], out: Path, progress: Callable[[PlanSource], None] = lambda s: None,
@@ -152,7 +166,7 @@ def document_key(source: PlanSource) -> str:
     and the renderers."""
     digest = hashlib.sha256(_renderer_digest().encode())
     digest.update(source.path.as_posix().encode() + b"\0")
-    digest.update(source.path.read_bytes())
+    digest.update(source.content)
     for name in ("framework.yaml", "plan.schema.json"):
         digest.update((source.framework.folder / name).read_bytes())
     return digest.hexdigest()[:32]

@@ -96,6 +96,8 @@ def to_docx(doc: d.Document) -> bytes:
             for text in _paragraphs(block.text):
                 word.add_paragraph(style="Quote").add_run(text)
         elif isinstance(block, d.Marker):
+            if block.kind == "draft":
+                continue  # the title page and every page's header say DRAFT
             if block.kind == "not_answered":  # work left to do in a draft: it should stand out
                 run = word.add_paragraph().add_run(block.text)
                 run.bold = True

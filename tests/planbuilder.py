@@ -21,12 +21,15 @@ def complete_plan(fw: Framework, hwb_code: str = "E10000034") -> dict:
         "hwbs": [{"name": hwb.short_name, "code": hwb.code}],
         fw.nhs_partners: list(hwb.icbs) if fw.nhs_partners == "icbs" else ["NHS Test CCG"],
         "version": "1.0",
-        "status": "draft",
+        "status": "submitted",
+        "sign_off": [{"body": "Health and Wellbeing Board", "date": f"{years[0][:4]}-07-01"}],
         "narrative": {e.id: f"Answer to {e.title}." for e in fw.outline if e.answer != "none"},
         "funding": {"streams": {s: {y: 100_000 for y in years} for s in streams[:2]}},
         "schemes": [],
-        "metrics": {m["id"]: {"goals": {years[0]: 10.0}} for m in fw.items("metrics")},
+        "metrics": {m["id"]: {"goals": {p: 10.0 for p in fw.goal_periods(m)}} for m in fw.items("metrics")},
     }
+    if fw.items("minimum_spend"):
+        plan["minimum_spend"] = {r["id"]: {"not_stated": "in the planning template"} for r in fw.items("minimum_spend")}
     for index, stream in enumerate(streams[:2]):
         scheme = {
             "id": f"S{index + 1}",

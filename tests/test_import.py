@@ -9,14 +9,13 @@ from hypothesis import strategies as st
 
 from bcf_schema import available_periods, load, load_framework, loads, validate_plan
 from bcfc import xlsx_import
+from renderers.workbook import reader
 from conftest import EXAMPLE_PLANS, ROOT, run_bcfc
 from planbuilder import complete_plan, dump, variant
 from renderers import excel
-from renderers.excel import DEFAULT_SHEETS, TemplateWriter
+from renderers.workbook import layout as L
 
 PLAN_IDS = [p.relative_to(ROOT / "plans").as_posix() for p in EXAMPLE_PLANS]
-# The source column holds a stream's name, or a source outside the streams in the document's words.
-SCHEME_FIELDS = [key for key, _, _ in TemplateWriter.EXPENDITURE_COLUMNS] + ["funding_source_as_stated"]
 
 
 # -- what a planning template holds of a plan --------------------------------------------------------
@@ -24,13 +23,16 @@ SCHEME_FIELDS = [key for key, _, _ in TemplateWriter.EXPENDITURE_COLUMNS] + ["fu
 def _metric_view(value: dict) -> dict:
     if "not_stated" in value:
         return {"not_stated": value["not_stated"]}
-    view = {k: value[k] for k in ("baseline", "goals") if value.get(k)}
-    words = value.get("goal_as_stated") or (f"Not stated: {value['goals_not_stated']}"
-                                            if value.get("goals_not_stated") else "")
-    text = " ".join(filter(None, [words, value.get("rationale", "")]))
-    if text:
-        view["text"] = text
-    return view
+    return {k: value[k] for k in ("baseline", "goals", "goal_as_stated", "goals_not_stated", "rationale")
+            if value.get(k)}
+
+
+def scheme_fields(fw) -> list[str]:
+    """The scheme fields the expenditure sheet carries (its source column also holds a source in the
+    document's words)."""
+    sheet = L.layout(fw).sheet("expenditure")
+    return [c.field for c in sheet.columns if not c.input_only and c.field != "expenditure"] + [
+        "funding_source_as_stated"]
 
 
 def template_view(plan: dict, fw) -> dict:
@@ -40,10 +42,10 @@ def template_view(plan: dict, fw) -> dict:
     funding = plan.get("funding") or {}
     schemes = plan.get("schemes")
     if isinstance(schemes, list):
-        schemes = [{**{k: str(s[k]) for k in SCHEME_FIELDS if s.get(k) not in (None, "")},
+        schemes = [{**{k: s[k] if k == "new" else str(s[k]) for k in scheme_fields(fw) if s.get(k) not in (None, "")},
                     "expenditure": dict(s.get("expenditure") or {})} for s in schemes]
     metrics = {k: _metric_view(v) for k, v in (plan.get("metrics") or {}).items()}
-    local = [{**{k: m[k] for k in ("id", "name", "unit") if m.get(k)}, **_metric_view(m)}
+    local = [{**{k: m[k] for k in ("name", "unit") if m.get(k)}, **_metric_view(m)}
              for m in plan.get("local_metrics") or []]
     rows = plan.get("capacity_demand")
     if isinstance(rows, list):
@@ -55,18 +57,19 @@ def template_view(plan: dict, fw) -> dict:
     view = {"income": {"streams": funding.get("streams") or {}, "stated_total": funding.get("stated_total")},
             "expenditure": schemes, "metrics": ({k: v for k, v in metrics.items() if v}, local),
             "capacity_demand": rows, "cover": (cover, sign_off)}
-    sheets = {sheet["id"] for sheet in (fw.data.get("planning_template") or {}).get("sheets") or DEFAULT_SHEETS}
+    sheets = {sheet.id for sheet in L.layout(fw).sheets}
     return {key: value for key, value in view.items() if key in sheets}  # a period without the sheet: not there
 
 
 def imported_view(plan: dict, fw) -> dict:
-    """The imported plan in the same form (the template cannot tell the goal's words from the rationale)."""
+    """The imported plan in the same form."""
     return template_view(plan, fw)
 
 
 def round_trip(plan: dict):
     fw = load_framework(plan["framework"])
-    imported = xlsx_import.read(excel.render(plan, fw, "plan.yaml"))
+    imported = reader.read(excel.render(plan, fw, "plan.yaml"))
+    assert not imported.problems, imported.problems
     return fw, imported
 
 
@@ -115,23 +118,29 @@ def test_plan_text_comes_back_as_text_and_formulas_are_not_imported():
     fw = load_framework("2023-25")
     plan = complete_plan(fw)
     plan["schemes"][0].update(id="007", name='=HYPERLINK("http://example.org")', provider="TRUE",
-                              description="1.5e3\nsecond line  ")
+                              description="1.5e3\nsecond line  ", sub_type="+44 1234", new=True)
     plan["version"] = "2.10"
-    book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
-    expenditure = book["5. Expenditure"]
-    expenditure.cell(row=5, column=9).value = "=1+1"  # someone typed a formula over scheme S2's 2023-24 amount
-    buffer = io.BytesIO()
-    book.save(buffer)
-    imported = xlsx_import.read(buffer.getvalue())
-    first, second = imported.plan["schemes"]
-    assert (first["id"], first["name"], first["provider"], first["description"]) == (
-        "007", '=HYPERLINK("http://example.org")', "TRUE", "1.5e3\nsecond line  ")
-    assert imported.plan["version"] == "2.10"
-    assert "2023-24" not in second["expenditure"]
-    assert any("I5 is a formula; formulas are not imported" in note for note in imported.notes)
+    imported = reader.read(excel.render(plan, fw))
+    first = imported.plan["schemes"][0]
+    assert (first["id"], first["name"], first["provider"], first["description"], first["sub_type"]) == (
+        "007", '=HYPERLINK("http://example.org")', "TRUE", "1.5e3\nsecond line  ", "+44 1234")
+    assert first["new"] is True and imported.plan["version"] == "2.10"
     # the template's own totals (formulas) never become data
     assert "Total" not in {s["name"] for s in imported.plan["schemes"]}
     assert set(imported.plan["funding"]["streams"]) == set(plan["funding"]["streams"])
+
+
+def test_a_formula_typed_into_an_input_cell_is_a_problem_at_its_cell():
+    fw = load_framework("2023-25")
+    sheet = L.layout(fw).sheet("expenditure")
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(complete_plan(fw), fw)))
+    cell = book[sheet.title].cell(row=5, column=sheet.index("expenditure", "2023-24"))
+    cell.value = "=1+1"  # someone typed a formula over scheme S2's 2023-24 amount
+    buffer = io.BytesIO()
+    book.save(buffer)
+    problems = [str(p) for p in reader.read(buffer.getvalue()).problems]
+    assert problems == [f"'5. Expenditure'!{cell.coordinate}: holds a formula (=1+1); formulas are never "
+                        "imported as values\n    hint: type the figure itself"]
 
 
 # -- mutated plans --------------------------------------------------------------------------------------
@@ -185,7 +194,7 @@ def mutated_plans(draw):
             st.builds(lambda g: {"goals_not_stated": g}, text),
         ))
     if draw(st.booleans()):
-        plan["local_metrics"] = [{"id": f"local{i}", "name": draw(text), "unit": draw(text),
+        plan["local_metrics"] = [{"id": f"local{i}", "name": f"L{i} {draw(text)}", "unit": draw(text),
                                   "goals": draw(st.dictionaries(labels, values, min_size=1))}
                                  for i in range(draw(st.integers(1, 2)))]
     months = st.sampled_from([f"{years[0][:4]}-{m:02d}" for m in range(4, 13)])
@@ -219,17 +228,3 @@ def test_the_yaml_of_a_planbuilder_plan_round_trips_through_the_template():
     assert dump(imported.plan["schemes"]) == dump([{k: s[k] for k in ("id", "name", "funding_source", "type")
                                                      if k in s} | {"expenditure": s["expenditure"]}
                                                     for s in plan["schemes"]])
-
-
-def test_a_framework_with_a_dfg_sheet_imports_the_district_shares(monkeypatch):
-    fw = load_framework("2023-25")
-    layout = dict(fw.data["planning_template"])
-    layout["sheets"] = [*layout["sheets"], {"id": "dfg", "title": "DFG"}]
-    with_dfg = dataclasses.replace(fw, data={**fw.data, "planning_template": layout})
-    monkeypatch.setattr(xlsx_import, "load_framework", lambda period: with_dfg)
-    plan = complete_plan(fw)
-    plan["dfg"] = {"allocation": {"2023-24": 300}, "districts": [
-        {"name": "Malvern Hills", "allocation": {"2023-24": 100}},
-        {"name": "Wychavon", "allocation": {"2023-24": 200, "2024-25": 210}}]}
-    imported = xlsx_import.read(excel.render(plan, with_dfg))
-    assert imported.plan["dfg"] == plan["dfg"]

@@ -11,6 +11,7 @@ from bcf_schema import available_periods, load, load_framework
 from conftest import EXAMPLE_PLANS, ROOT
 from planbuilder import complete_plan
 from renderers import excel, word
+from renderers.workbook import layout as L
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -56,8 +57,7 @@ def converted(tmp_path_factory):
 
 
 def _sheet(book, fw, sheet_id):
-    sheets = (fw.data.get("planning_template") or {}).get("sheets") or excel.DEFAULT_SHEETS
-    return book[next(s["title"][:31] for s in sheets if s["id"] == sheet_id)]
+    return book[L.layout(fw).sheet(sheet_id).title]
 
 
 def _total_row(sheet, label_column: int) -> int:
@@ -87,23 +87,23 @@ def test_libreoffice_recomputes_the_plans_totals(converted, name, plan):
 
     income = _sheet(book, fw, "income")
     row = _total_row(income, 1)
-    for column, year in enumerate(years, 3):
+    for year, column in L.layout(fw).sheet("income").keyed("amounts"):
         expected = sum(_stated(v).get(year) or 0 for v in streams.values())
         assert income.cell(row, column).value == expected, (name, year)
 
     spend = _sheet(book, fw, "expenditure")
     row = _total_row(spend, 2)
-    first_year_column = len(excel.TemplateWriter.EXPENDITURE_COLUMNS) + 1
-    for column, year in enumerate(years, first_year_column):
+    for year, column in L.layout(fw).sheet("expenditure").keyed("expenditure"):
         expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in schemes)
         assert spend.cell(row, column).value == expected, (name, year)
 
     # The summary's difference per funding source: income less what schemes funded by it spend.
     summary = _sheet(book, fw, "summary")
+    columns = L.layout(fw).sheet("summary")
     for offset, stream in enumerate(fw.items("funding_streams")):
         stated = _stated(streams.get(stream["id"]))
         for index, year in enumerate(years):
-            difference = summary.cell(4 + offset, 4 + 3 * index).value
+            difference = summary.cell(4 + offset, columns.index("difference", year)).value
             if year not in stated:
                 assert difference in ("", None), (name, stream["id"], year)
                 continue
@@ -116,13 +116,13 @@ def test_libreoffice_recomputes_the_plans_totals(converted, name, plan):
     row = _total_row(summary, 1)
     for index, year in enumerate(years):
         expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in schemes)
-        assert summary.cell(row, 3 + 3 * index).value == expected, (name, year)
+        assert summary.cell(row, columns.index("expenditure", year)).value == expected, (name, year)
     other_sources = [r[0].row for r in summary.iter_rows(min_col=1, max_col=1) if r[0].value == excel.OTHER_SOURCES]
     outside = [s for s in schemes if "funding_source" not in s]
     assert bool(other_sources) == bool(outside), name
     for index, year in enumerate(years if outside else []):
         expected = sum((s.get("expenditure") or {}).get(year) or 0 for s in outside)
-        assert summary.cell(other_sources[0], 3 + 3 * index).value == expected, (name, year)
+        assert summary.cell(other_sources[0], columns.index("expenditure", year)).value == expected, (name, year)
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils is installed by .ci/run")
@@ -167,3 +167,71 @@ def test_words_in_the_word_tables_are_never_broken_across_lines(converted, name,
              for word in re.findall(r"[A-Za-z]{6,}", cell) if len(word) <= _WHOLE_WORD}
     broken = sorted(w for w in words if w not in text)
     assert not broken, broken[:20]
+
+
+# -- a finance officer at work: a scheme typed into the first blank row, a row inserted in the table ----
+
+UNO_PYTHON = "/usr/bin/python3"  # LibreOffice's Python bridge (python3-uno) lives in the system Python
+EDIT_SCRIPT = Path(__file__).parent / "office" / "edit_workbook.py"
+
+
+def _has_uno() -> bool:
+    return Path(UNO_PYTHON).exists() and subprocess.run([UNO_PYTHON, "-c", "import uno"],
+                                                        capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _has_uno(), reason="python3-uno is installed by .ci/run")
+def test_a_typed_and_an_inserted_scheme_are_counted_and_import_into_brings_them_back(tmp_path):
+    import json
+
+    from conftest import run_bcfc
+
+    source = ROOT / "plans" / "warwickshire" / "2023-25.yaml"
+    plan = load(source).data
+    fw = load_framework(plan["framework"])
+    layout = L.layout(fw)
+    spend = layout.sheet("expenditure")
+    letter = lambda field, key=None: openpyxl.utils.get_column_letter(spend.index(field, key))  # noqa: E731
+    (tmp_path / "ours.xlsx").write_bytes(excel.render(plan, fw))
+    count, ibcf = len(plan["schemes"]), fw.names("funding_streams")["ibcf"]
+    typed_row = 4 + count  # the first blank row
+    inserted_row = 6  # inside the table, between the second and third schemes
+    edits = [{"sheet": spend.title, "cell": f"{letter(f, k)}{typed_row}", "value": v} for f, k, v in (
+        ("id", None, "TYPED-1"), ("name", None, "Typed scheme"), ("funding_source", None, ibcf),
+        ("expenditure", "2023-24", 7000), ("expenditure", "2024-25", 8000))]
+    edits.append({"sheet": spend.title, "insert_row": inserted_row})
+    edits += [{"sheet": spend.title, "cell": f"{letter(f, k)}{inserted_row}", "value": v} for f, k, v in (
+        ("id", None, "INSERTED-1"), ("name", None, "Inserted scheme"), ("funding_source", None, ibcf),
+        ("expenditure", "2023-24", 500))]
+    subprocess.run([UNO_PYTHON, str(EDIT_SCRIPT), str(tmp_path / "ours.xlsx"), str(tmp_path / "theirs.xlsx"),
+                    str(tmp_path / "profile"), json.dumps(edits)], check=True, capture_output=True, timeout=300)
+
+    book = openpyxl.load_workbook(tmp_path / "theirs.xlsx", data_only=True)  # as LibreOffice recomputed it
+    added = {"2023-24": 7000 + 500, "2024-25": 8000}
+    ws = book[spend.title]
+    total = _total_row(ws, spend.index("name"))
+    assert total == 4 + count + 50 + 1  # one row more: the inserted one
+    for year, column in spend.keyed("expenditure"):
+        expected = sum(s["expenditure"].get(year, 0) for s in plan["schemes"]) + added[year]
+        assert ws.cell(total, column).value == expected, year
+    summary, columns = book[layout.sheet("summary").title], layout.sheet("summary")
+    row = next(r for r in range(4, 20) if summary.cell(r, 1).value == ibcf)
+    for year in fw.financial_years:
+        spent = sum(s["expenditure"].get(year, 0) for s in plan["schemes"] if s.get("funding_source") == "ibcf")
+        assert summary.cell(row, columns.index("expenditure", year)).value == spent + added[year], year
+        assert summary.cell(_total_row(summary, 1), columns.index("expenditure", year)).value == \
+            sum(s["expenditure"].get(year, 0) for s in plan["schemes"]) + added[year]
+
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_bytes(source.read_bytes())
+    result = run_bcfc("import", tmp_path / "theirs.xlsx", "--into", plan_file)
+    assert result.returncode == 0, result.stderr
+    assert "TYPED-1" in result.stdout and "INSERTED-1" in result.stdout
+    original, updated = source.read_text(encoding="utf-8"), plan_file.read_text(encoding="utf-8")
+    schemes = load(plan_file).data["schemes"]
+    assert [s["id"] for s in schemes] == [s["id"] for s in plan["schemes"][:2]] + ["INSERTED-1"] + [
+        s["id"] for s in plan["schemes"][2:]] + ["TYPED-1"]
+    assert schemes[-1] == {"id": "TYPED-1", "name": "Typed scheme", "funding_source": "ibcf",
+                           "expenditure": {"2023-24": 7000, "2024-25": 8000}}
+    start, end = original.index("\nschemes:\n"), original.index("\nmetrics:\n")
+    assert updated[:start] == original[:start] and updated.endswith(original[end:])  # the rest, byte for byte

@@ -9,6 +9,7 @@ import pytest
 from bcf_schema import available_periods, load, load_framework
 from conftest import EXAMPLE_PLANS, ROOT
 from planbuilder import complete_plan
+from renderers.workbook import layout as L
 from renderers import excel, narrative, word
 from renderers.document import NOT_ANSWERED
 from renderers.narrative import _md_cell
@@ -180,15 +181,26 @@ def test_javascript_links_and_html_do_not_reach_the_documents():
 
 
 @pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
-def test_excel_template_has_the_frameworks_sheets(path):
+def test_excel_template_has_every_declared_sheet_and_column(path):
+    """Every sheet framework.yaml declares is written, in order, and every declared column is in its header
+    (the cover's are its labelled rows); 2025-26 has its national conditions sheet."""
     plan, fw = example(path)
     book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
-    wanted = [s["title"][:31] for s in (fw.data.get("planning_template") or {}).get("sheets", excel.DEFAULT_SHEETS)
-              if hasattr(excel.TemplateWriter, f"sheet_{s['id']}")]
-    assert book.sheetnames == wanted
-    for sheet in book.worksheets[1:]:  # the cover is a form, not a table: nothing to freeze
-        if sheet.max_row > 3:
-            assert sheet.freeze_panes, f"{sheet.title}: header row not frozen"
+    declared = fw.data["planning_template"]["sheets"]
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    assert visible == [s["title"] for s in declared]
+    for sheet in L.layout(fw).sheets:
+        ws = book[sheet.title]
+        if sheet.id == "cover":
+            labels = [ws.cell(row, 1).value for row in range(1, ws.max_row + 1)]
+            assert all(c.title in labels for c in sheet.columns), sheet.title
+            continue
+        headers = [c.value for c in ws[L.HEADER_ROW]]
+        assert all(c.title in headers for c in sheet.columns), sheet.title
+        assert ws.freeze_panes, f"{sheet.title}: header row not frozen"
+    if fw.period == "2025-26":
+        conditions = book["7. National Conditions"]
+        assert [conditions.cell(row, 1).value for row in range(4, 8)] == fw.data["planning_template"]["sheets"][5]["rows"]
 
 
 def test_formula_looking_plan_text_stays_text():

@@ -84,10 +84,16 @@ def test_income_the_plan_declares_unallocated_is_a_warning_not_an_error(fw):
     plan = complete_plan(fw)
     stream, year = plan["schemes"][0]["funding_source"], fw.financial_years[0]
     plan["funding"]["streams"][stream][year] += 121_000
-    plan["funding"]["unallocated"] = {stream: {year: 121_000}}
+    plan["funding"]["unallocated"] = {stream: {year: 121_000, "reason": "a draft budget"}}
     text = dump(plan)
     (finding,) = only(findings_of(text), "BCF201")
-    assert finding.severity.value == "warning" and "£121,000" in finding.message
+    assert finding.severity.value == "warning" and "£121,000" in finding.message and "a draft budget" in finding.message
+    assert finding.line == line_of(text, f"{year}: 121000", after="unallocated:")
+
+    del plan["funding"]["unallocated"][stream]["reason"]  # from submitted, declared income needs its reason
+    text = dump(plan)
+    (finding,) = only(findings_of(text), "BCF201")
+    assert finding.severity.value == "error" and "without a reason" in finding.message
     assert finding.line == line_of(text, f"{year}: 121000", after="unallocated:")
 
     plan["funding"]["unallocated"][stream][year] = 100_000  # declared, but not what the figures leave
@@ -122,7 +128,7 @@ def test_minimum_spend_not_met(fw):
         choices = {"area_of_spend": fw.ids("areas_of_spend"), "commissioner": fw.ids("commissioner_kinds"),
                    "scheme_type": fw.ids("scheme_types")}[key]
         plan["schemes"][0][field] = next(c for c in choices if c not in allowed)
-    plan["minimum_spend"] = {rule["id"]: {year: 90_000}}
+    plan["minimum_spend"][rule["id"]] = {year: 90_000}
     text = dump(plan)
     (finding,) = only(findings_of(text), "BCF203")
     assert finding.severity.value == "error"

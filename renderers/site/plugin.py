@@ -7,8 +7,9 @@
 
 Events used (MkDocs 1.6):
 - on_config: resolve the plans folder; add the site's stylesheet and script.
-- on_pre_build: load and validate every plan. A plan with errors stops the build with a
-  PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
+- on_pre_build: load and validate every plan through bcf_schema.gate, house rules included (the
+  `rules:` option, default bcfc-rules.yaml beside mkdocs.yml). A plan with errors stops the build
+  with a PluginError that names file:line for each error. This runs before MkDocs cleans site_dir.
 - on_files: generate every page, chart, download and schema as File.generated(...).
 - on_nav / on_pre_page: the navigation, and each page's date for the sitemap (the newest date
   the plans state, so the same plans give the same sitemap.xml.gz).
@@ -29,9 +30,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from bcf_schema import report
+from bcf_schema import gate, report
 from bcf_schema.findings import Severity
-from bcf_schema.validate import discover, validate_file
 
 from .. import outputs
 from ..document import long_date
@@ -51,6 +51,8 @@ _CACHE_LIMIT = 1024
 
 class BcfcConfig(base.Config):
     plans = c.Type(str, default="plans")
+    # The plans repository's house rules (relative to mkdocs.yml); default bcfc-rules.yaml beside it if present.
+    rules = c.Optional(c.Type(str))
     # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
     # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
     documents = c.Optional(c.Type(str))
@@ -120,24 +122,23 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.preloaded is not None:
             self.plans = [SitePlan(source) for source in policy.published(self.preloaded, self.with_drafts)]
             return
-        files, missing = discover([str(self.plans_dir)])
-        errors, plans = [], []
-        for path in files:
-            # The path as `bcfc build` gives it (relative to the working folder): the planning
-            # template records it, so both routes give the same bytes.
-            path = self._show(Path(path))
-            result = validate_file(path)
-            problems = [f for f in result.findings if f.severity is Severity.ERROR]
-            for finding in result.findings:
-                if finding.severity is Severity.WARNING:
-                    log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
-            if problems or result.plan is None or result.framework is None:
-                errors.extend(problems or result.findings)
-                continue
-            plans.append(SitePlan(outputs.PlanSource(Path(path), result.plan.data, result.framework)))
-        if errors or missing:
-            text = report.as_text(missing + errors, len(files))
+        # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
+        # to the working folder): the planning template records it, so both routes give the same bytes.
+        config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        rules = str(self._resolve(config, self.config.rules)) if self.config.rules else None
+        checked = gate.check([self._show(self.plans_dir)], rules and self._show(Path(rules)),
+                             base_dir=self._show(config_dir))
+        for finding in checked.findings:
+            if finding.severity is Severity.WARNING:
+                log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
+        if not checked.ok:
+            errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+            text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        clashes = outputs.clashes(plan.source for plan in plans)
+        if clashes:
+            raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = policy.published(plans, self.with_drafts)
 
     @staticmethod
@@ -149,7 +150,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             return str(path)
 
     def _documents(self, plan: SitePlan) -> dict[str, bytes]:
-        raw = plan.source.path.read_bytes()
+        raw = plan.source.content
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]

@@ -7,7 +7,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..outputs import PlanSource, staged
+from .. import folders
+from ..outputs import PlanSource
 from . import policy
 from .incremental import WorkDir, remove_stale_outputs, signature
 from .siteconfig import CONFIG_FILE, DEFAULT_MKDOCS, SiteConfigError, builtin_overrides, load_site_config
@@ -32,39 +33,42 @@ class _Collect(logging.Handler):
 
 
 def _load(config_file: str | Path | None, plans_dir: str | Path | None, strict: bool, **options):
-    """The MkDocs configuration: the repository's mkdocs.yml, or, where it has none (config_file None or
-    missing), the built-in one with the repository's folders and bcfc.yaml filled in."""
+    """The MkDocs configuration, its folder and what it was given: the repository's mkdocs.yml, or,
+    where it has none (config_file None or missing), the built-in one with the repository's folders
+    and bcfc.yaml filled in (its folder is then the repository's, the working folder)."""
     from mkdocs.config import load_config
 
     if config_file is not None and Path(config_file).is_file():
-        return load_config(str(config_file), strict=strict, **options), b""
+        config = load_config(str(config_file), strict=strict, **options)
+        return config, Path(config.config_file_path).parent, b""
     root = Path.cwd()
     site_config = load_site_config(root / CONFIG_FILE)  # SiteConfigError: reported by the caller
     overrides = builtin_overrides(site_config, root, Path(plans_dir or "plans"), root / BUILTIN_WORK)
     config = load_config(str(DEFAULT_MKDOCS), strict=strict, **overrides, **options)
-    return config, repr(sorted(overrides.items())).encode()
+    return config, root, repr(sorted(overrides.items())).encode()
 
 
 def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
                documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
-               work_dir: str | Path | None = None, strict: bool = True, drafts: bool = False) -> Path:
+               work_dir: str | Path | None = None, strict: bool = True, swap: folders.Swap | None = None,
+               drafts: bool = False) -> Path:
     """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
 
     plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
     work_dir: keep what this build made there, so the next build renders only what changed (see
-    incremental.py). drafts: publish draft plans too (under a DRAFT banner); the public site leaves
-    them out. Without the config file the built-in configuration is used (see _load). Any failure (a
-    plan with errors, a warning in strict mode, a bug) raises SiteBuildError and leaves the previous
-    site_dir untouched.
+    incremental.py). Any failure (a plan with errors, a warning in strict mode, a bug) raises
+    SiteBuildError and leaves the previous site_dir untouched. swap: stage the site there, to be
+    swapped in with the documents (`bcfc build`); without it the site is swapped in here. drafts:
+    publish draft plans too (under a DRAFT banner); the public site leaves them out. Without the
+    config file the built-in configuration is used (see _load).
     """
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        config, settings = _load(config_file, plans_dir, strict)
+        config, config_dir, settings = _load(config_file, plans_dir, strict)
         plugin = config.plugins.get("bcfc")
         if plugin is not None:
             plugin.config.drafts = plugin.config.drafts or drafts
@@ -76,35 +80,17 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
                 plugin.config.documents = str(Path(documents_dir).resolve())
             plugin.preloaded = plans
         site_dir = Path(config.site_dir)
-        if plugin is None or work_dir is None or plans is None:
-            with staged(site_dir) as stage:
-                config.site_dir = str(stage)
-                build(config)
-            return site_dir
-        work = WorkDir(Path(work_dir))
-        slugs = {plan.slug for plan in plans}
-        site_config = Path(config.config_file_path).parent / plugin.config.site_config
-        build_signature = signature(Path(config.config_file_path), settings, str(plugin.config.drafts),
-                                    site_config.read_bytes() if site_config.is_file() else b"")
-        plugin.dirty = work.can_build_dirty(build_signature, slugs)
-        if not plugin.dirty:
-            work.reset()
-        work.root.mkdir(parents=True, exist_ok=True)
-        plugin.work = work
-        config.site_dir = str(work.site)
-        started = time.time()
+        own_swap = swap is None
+        swap = swap or folders.Swap()
+        stage = swap.stage(site_dir, legacy=is_site_folder, roots=[config_dir], protected=[Path(config.docs_dir)])
         try:
-            with _dirty_warning_silenced():
-                build(config, dirty=plugin.dirty)
-            expected = {Path(f.abs_dest_path) for f in plugin.final_files or ()}
-            remove_stale_outputs(work.site, expected, started)
-            work.pages.prune()
-            work.save(build_signature, slugs)
+            _build_into(config, plugin, plans, work_dir, stage, settings)
         except BaseException:
-            work.reset()  # half-updated: the next build starts clean
+            if own_swap:
+                swap.abort()
             raise
-        with staged(site_dir) as stage:
-            shutil.copytree(work.site, stage, dirs_exist_ok=True)
+        if own_swap:
+            swap.commit()
         return site_dir
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
@@ -112,9 +98,47 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
     except SiteConfigError as err:
         raise SiteBuildError(str(err)) from err
     except OSError as err:
-        raise SiteBuildError(f"cannot build the site: {err}") from err
+        raise SiteBuildError(f"cannot build the site: {folders.io_message(err)}") from err
     finally:
         logger.removeHandler(collect)
+
+
+def is_site_folder(folder: Path) -> bool:
+    """A site written before bcfc marked its outputs: MkDocs' sitemap and bcfc's own assets."""
+    return (folder / "sitemap.xml").is_file() and (folder / "assets" / "bcfc").is_dir()
+
+
+def _build_into(config, plugin, plans, work_dir, stage: Path, settings: bytes = b"") -> None:
+    from mkdocs.commands.build import build
+
+    if plugin is None or work_dir is None or plans is None:
+        config.site_dir = str(stage)
+        build(config)
+        return
+    work = WorkDir(Path(work_dir))
+    slugs = {plan.slug for plan in plans}
+    site_config = Path(config.config_file_path).parent / plugin.config.site_config
+    build_signature = signature(Path(config.config_file_path), settings, str(plugin.config.drafts),
+                                site_config.read_bytes() if site_config.is_file() else b"")
+    plugin.dirty = work.can_build_dirty(build_signature, slugs)
+    work.state_file.unlink(missing_ok=True)  # saved again at the end: a build killed midway is never built on
+    if not plugin.dirty:
+        work.reset()
+    work.root.mkdir(parents=True, exist_ok=True)
+    plugin.work = work
+    config.site_dir = str(work.site)
+    started = time.time()
+    try:
+        with _dirty_warning_silenced():
+            build(config, dirty=plugin.dirty)
+        expected = {Path(f.abs_dest_path) for f in plugin.final_files or ()}
+        remove_stale_outputs(work.site, expected, started)
+        work.pages.prune()
+        work.save(build_signature, slugs)
+    except BaseException:
+        work.reset()  # half-updated: the next build starts clean
+        raise
+    shutil.copytree(work.site, stage, dirs_exist_ok=True)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from pathlib import Path
 from bcf_schema.loader import load
 
 CONFIG_FILE = "bcfc.yaml"
+RULES_FILE = "bcfc-rules.yaml"  # the house rules (bcf_schema.house_rules), at the repository's root
 DEFAULTS = Path(__file__).parent / "defaults"
 DEFAULT_MKDOCS = DEFAULTS / "mkdocs.yml"
 
@@ -126,6 +127,9 @@ def builtin_overrides(config: SiteConfig | None, root: Path, plans_dir: Path, wo
         "plugins": ["search", {"bcfc": {"plans": str(plans_dir.resolve()),
                                          "site_config": str((root / CONFIG_FILE).resolve())}}],
     }
+    rules = root / RULES_FILE
+    if rules.is_file():  # the house rules, as bcfc validate finds them (the plugin would look beside this file)
+        overrides["plugins"][1]["bcfc"]["rules"] = str(rules.resolve())
     if config is not None:
         overrides["site_name"] = config.name
         if config.url:

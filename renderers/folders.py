@@ -1,0 +1,215 @@
+"""The folders bcfc replaces (build/, site/, .bcfc-cache/): only its own, swapped in together.
+
+- `check_replaceable`: a folder bcfc may delete and write is one it made (it holds MARKER), an
+  empty one, or one not there yet; never a symlink, the project, plans/, docs/ or a folder that
+  holds them. Anything else is an OutputFolderError, before anything is touched.
+- `Swap`: outputs are written into staging folders beside their targets (`.build.new-*`); on
+  commit a journal naming every (stage, target) pair is written first, then the renames. A build
+  killed during the renames leaves the journal, and the next build finishes the swap before it
+  starts, so build/ and site/ always end up from the same build.
+- `clean_stale`: staging folders of builds that were killed (no live process holds their lock)
+  are removed by the next build.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+MARKER = ".bcfc-output"
+MARKER_TEXT = "bcfc writes this folder and replaces it on every build: do not keep files here.\n"
+JOURNAL_PREFIX = ".bcfc-swap-"
+
+
+class OutputFolderError(Exception):
+    """A folder bcfc was asked to replace is not its own; nothing was deleted."""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _show(path: Path) -> str:
+    """A path as the user gave it, or relative to the working folder when it is inside it."""
+    if path.is_absolute() and _inside(path.resolve(), Path.cwd().resolve()):
+        return os.path.relpath(path)
+    return str(path)
+
+
+def check_replaceable(target: Path, protected: list[Path] = (), roots: list[Path] = (), *, legacy=None) -> None:
+    """Raise OutputFolderError unless bcfc may replace target. roots (the project) an output may not
+    be or hold; protected (plans/, docs/) it may not be, hold or sit inside. legacy(target) -> bool
+    recognises the outputs of a bcfc from before the marker."""
+    shown = _show(target)
+    if target.is_symlink():
+        raise OutputFolderError(f"{shown} is a symbolic link (to {os.readlink(target)}); bcfc writes its outputs "
+                                "only into real folders: remove the link, or give another folder")
+    resolved = target.resolve()
+    for folder in [*roots, *protected]:
+        folder = Path(folder).resolve()
+        if _inside(folder, resolved):
+            what = "the project's folder" if folder in [Path(r).resolve() for r in roots] else f"{os.path.relpath(folder)}/"
+            relation = "is" if folder == resolved else "holds"
+            raise OutputFolderError(f"{shown} {relation} {what}, and bcfc replaces its output folders whole: "
+                                    "give an output folder of its own (the default is build/)")
+    for folder in protected:
+        folder = Path(folder).resolve()
+        if _inside(resolved, folder):
+            raise OutputFolderError(f"{shown} is inside {os.path.relpath(folder)}: give an output folder outside it")
+    if not resolved.exists():
+        return
+    if not resolved.is_dir():
+        raise OutputFolderError(f"{shown} is a file, not a folder: give a folder for the outputs")
+    if (resolved / MARKER).is_file() or not any(resolved.iterdir()) or (legacy is not None and legacy(resolved)):
+        return
+    raise OutputFolderError(f"{shown} holds files bcfc did not write (it has no {MARKER} file), so bcfc will not "
+                            "replace it: give an empty or new folder, or move those files away first")
+
+
+def io_message(err: OSError) -> str:
+    """An I/O error as a planning lead would read it: what failed, on which file, and what to do."""
+    if isinstance(err, shutil.Error) and err.args and isinstance(err.args[0], list) and err.args[0]:
+        source, name, reason = err.args[0][0]  # copytree's list of (source, destination, why)
+        return f"{name}: {reason}"
+    name = getattr(err, "filename", None)
+    reason = err.strerror or str(err)
+    hint = {28: " (the disk is full: free some space and build again)",
+            27: " (a file is larger than this system allows)",
+            13: " (check the folder's permissions)", 30: " (the disk is read-only)"}.get(err.errno or 0, "")
+    return f"{name}: {reason}{hint}" if name else f"{reason}{hint}"
+
+
+def _lock(folder: Path, *, wait: bool = True) -> int | None:
+    """An exclusive lock on a folder, held until the descriptor is closed or the process dies."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _old(target: Path) -> Path:
+    return target.parent / f".{target.name}.old"
+
+
+def _finish(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename every stage into place (each step can be repeated after a kill), then drop the old copies."""
+    for stage, target in pairs:
+        if stage.is_dir():
+            if target.exists() or target.is_symlink():
+                shutil.rmtree(_old(target), ignore_errors=True)
+                target.rename(_old(target))
+            stage.rename(target)
+    for _, target in pairs:
+        shutil.rmtree(_old(target), ignore_errors=True)
+
+
+def recover(parent: Path) -> None:
+    """Finish a swap a killed build left half done (its journal is in parent), and remove staging
+    folders no live build holds."""
+    if not parent.is_dir():
+        return
+    lock = _lock(parent)
+    try:
+        for journal in sorted(parent.glob(f"{JOURNAL_PREFIX}*.json")):
+            try:
+                pairs = [(Path(s), Path(t)) for s, t in json.loads(journal.read_text(encoding="utf-8"))]
+            except (OSError, ValueError, TypeError):
+                pairs = []  # cut off while being written: no rename had started
+            _finish(pairs)
+            journal.unlink(missing_ok=True)
+        for stale in sorted(parent.glob(".*.new-*")):
+            if stale.is_dir() and not stale.is_symlink():
+                held = _lock(stale, wait=False)
+                if held is not None:  # no live build holds it: left by a killed one
+                    os.close(held)
+                    shutil.rmtree(stale, ignore_errors=True)
+        for old in parent.glob(".*.old"):
+            if old.is_dir() and not old.is_symlink() and (old / MARKER).is_file():
+                shutil.rmtree(old, ignore_errors=True)
+    finally:
+        os.close(lock)
+
+
+class Swap:
+    """Staging folders that replace their targets together on commit, or are removed on abort."""
+
+    def __init__(self, protected: list[Path] = (), roots: list[Path] = ()):
+        self.protected, self.roots = [Path(p) for p in protected], [Path(p) for p in roots]
+        self.pairs: list[tuple[Path, Path]] = []
+        self._locks: list[int] = []
+
+    def stage(self, target: Path, *, legacy=None, protected: list[Path] = (), roots: list[Path] = ()) -> Path:
+        """A fresh folder to write target's new content into (checked first: see check_replaceable)."""
+        check_replaceable(Path(target), [*self.protected, *protected], [*self.roots, *roots], legacy=legacy)
+        target = Path(target).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        recover(target.parent)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        self._locks.append(_lock(stage))
+        (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        self.pairs.append((stage, target))
+        return stage
+
+    def commit(self) -> None:
+        parents = sorted({target.parent for _, target in self.pairs})
+        if not parents:
+            return
+        locks = [_lock(parent) for parent in parents]
+        try:
+            journal = parents[0] / f"{JOURNAL_PREFIX}{os.getpid()}.json"
+            partial = journal.with_suffix(".part")
+            partial.write_text(json.dumps([[str(s), str(t)] for s, t in self.pairs]), encoding="utf-8")
+            os.replace(partial, journal)
+            _fsync_dir(parents[0])
+            _finish(self.pairs)
+            journal.unlink()
+        finally:
+            for fd in locks:
+                os.close(fd)
+            self._release()
+
+    def abort(self) -> None:
+        for stage, _ in self.pairs:
+            shutil.rmtree(stage, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        for fd in self._locks:
+            os.close(fd)
+        self._locks = []
+
+    def __enter__(self) -> Swap:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def claim_cache(cache: Path, protected: list[Path] = (), roots: list[Path] = (),
+                subfolders: tuple[str, ...] = ()) -> None:
+    """Make cache (kept between builds, updated in place) bcfc's own, or raise OutputFolderError."""
+    known = {MARKER, *subfolders}
+    check_replaceable(cache, protected, roots, legacy=lambda folder: {p.name for p in folder.iterdir()} <= known)
+    for name in subfolders:
+        if (cache / name).is_symlink():
+            check_replaceable(cache / name)  # raises: a symbolic link
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / MARKER).is_file():
+        (cache / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
