@@ -27,6 +27,10 @@ def _indent_of_key(text: str) -> int:
     return indent + 2 if stripped.startswith("- ") else indent
 
 
+def _spaces(count: int) -> str:
+    return f"{count} space{'' if count == 1 else 's'}"
+
+
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -46,7 +50,7 @@ def explain_yaml_error(text: str, line: int | None, col: int | None, problem: st
         above = next(_content_lines(lines, line), None)
         if above is not None:
             indent = len(current) - len(current.lstrip(" "))
-            return (f"line {line} is indented {indent} spaces, more than the line above it "
+            return (f"line {line} is indented {_spaces(indent)}, more than the line above it "
                     f"({_indent_of_key(above[1])} on line {above[0]}), so YAML reads it as part of the value above",
                     "line it up with the keys of the same mapping above it, or make it a list item with '- '")
     if any(words in problem for words in ("did not find expected key", "did not find expected '-' indicator",
@@ -54,7 +58,7 @@ def explain_yaml_error(text: str, line: int | None, col: int | None, problem: st
         above = next(_content_lines(lines, line), None)
         indent = len(current) - len(current.lstrip(" "))
         if above is not None:
-            return (f"line {line} is indented {indent} spaces, which matches none of the mappings or lists above it "
+            return (f"line {line} is indented {_spaces(indent)}, which matches none of the mappings or lists above it "
                     f"(line {above[0]} is indented {_indent_of_key(above[1])})",
                     "keys of one mapping, and the '- ' of one list, start in the same column; indent with spaces")
     return None

@@ -16,6 +16,7 @@ from .framework import Framework
 from .loader import LoadedPlan, pointer_join
 
 
+TO_WRITE = "to be written"  # how `bcfc new` marks a value it cannot fill in
 FINAL = ("submitted", "approved")  # from these statuses on, what is not yet written is an error
 
 
@@ -387,15 +388,18 @@ def _strings(value, pointer="") -> Iterator[tuple[str, str]]:
 
 
 def no_placeholder_text(ctx: Context) -> Iterator[Finding]:
-    """BCF208: the national template's guidance and placeholder text is gone."""
+    """BCF208: the national template's guidance and placeholder text is gone, and nothing is still marked
+    "to be written" (as `bcfc new` marks what it cannot fill in). Work left: a warning in a draft."""
     placeholders = [(p, p.lower()) for p in ctx.fw.data.get("placeholders") or []]
-    if not placeholders:
-        return
     for pointer, text in _strings(ctx.data):
         lowered = text.lower()
+        if lowered.startswith(TO_WRITE):
+            yield ctx.finding("BCF208", ctx.left, pointer, f"still marked to be written: '{text}'",
+                              "replace the marker with the plan's own words")
+            continue
         for original, needle in placeholders:
             if needle in lowered:
-                yield ctx.finding("BCF208", Severity.ERROR, pointer,
+                yield ctx.finding("BCF208", ctx.left, pointer,
                                   f"template text left in: '{original}'",
                                   "replace the template's guidance or placeholder with the plan's own words")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from . import gate, house_rules
+from . import escape, gate, house_rules
 from .findings import Finding, Severity
 from .framework import Framework
 from .validate import PlanResult, validate_plan
@@ -23,6 +23,7 @@ CHECKLIST = (
     ("minimum spend", ("BCF203",)),
     ("metric goal periods", ("BCF207", "BCF216")),
     ("sign-off", ("BCF215",)),
+    ("placeholder text to replace", ("BCF208",)),
     ("version and history", ("BCF217", "BCF401", "BCF402", "BCF403")),
 )
 OTHER = "other errors to fix"
@@ -108,14 +109,14 @@ def _overall(statuses: list[PlanStatus]) -> str:
 def as_text(statuses: list[PlanStatus]) -> str:
     lines = []
     for s in statuses:
-        lines.append(f"{s.path}: {s.status}, version {s.version or '(none)'}, "
-                     f"{s.history} history entr{'y' if s.history == 1 else 'ies'}")
+        lines.append(escape.terminal(f"{s.path}: {s.status}, version {s.version or '(none)'}, "
+                                     f"{s.history} history entr{'y' if s.history == 1 else 'ies'}"))
         for item in s.items:
             if item.title == OTHER and not item.entries:
                 continue
             mark = "x" if not item.entries else " "
             lines.append(f"  [{mark}] {item.title}: {len(item.entries) or 'none left'}")
-            lines.extend(f"        {entry}" for entry in item.entries)
+            lines.extend(f"        {escape.terminal(entry)}" for entry in item.entries)
         lines.append(f"  {s.verdict}")
     if len(statuses) > 1:
         lines.append(_overall(statuses))
@@ -123,15 +124,14 @@ def as_text(statuses: list[PlanStatus]) -> str:
 
 
 def _md(text: str) -> str:
-    """Plan text in a pull request comment: no HTML, no table or emphasis markup from the plan."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|") \
-        .replace("*", "\\*").replace("_", "\\_").replace("`", "\\`").replace("[", "\\[")
+    """Plan text in a pull request comment: no HTML, links, mentions, table or emphasis markup from the plan."""
+    return escape.markdown(text)
 
 
 def as_markdown(statuses: list[PlanStatus]) -> str:
     lines = ["## What is left before submission", ""]
     for s in statuses:
-        lines.append(f"### `{s.path}`: {s.status}, version {_md(s.version or '(none)')}: **{s.verdict}**")
+        lines.append(f"### {escape.markdown_code(s.path)}: {s.status}, version {_md(s.version or '(none)')}: **{s.verdict}**")
         lines.append("")
         for item in s.items:
             if item.title == OTHER and not item.entries:

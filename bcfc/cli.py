@@ -235,7 +235,11 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
                 click.echo(f"no PDF narratives: {no_pdf}", err=True)
             elif sources:
                 click.echo("making the PDF narratives with LibreOffice ...", err=True)
-                outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
+                try:
+                    outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
+                except pdf.ConversionError as err:
+                    click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
+                    sys.exit(1)
             if site:
                 from renderers.site import SiteBuildError, build_site
                 click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)

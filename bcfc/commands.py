@@ -1,4 +1,4 @@
-"""The `new`, `diff` and `import` commands: click wiring over scaffold, plandiff and xlsx_import."""
+"""The `new`, `diff` and `import` commands: click wiring over scaffold, plandiff and renderers.workbook."""
 from __future__ import annotations
 
 import os

@@ -353,8 +353,8 @@ def render(s: Scaffold, output: Path, today: dt.date | None = None, header: str 
     out.append(yamltext.comment(
         f"{names}'s plan for {fw.title}. {header}\n"
         f"Every heading of the framework is under narrative: below, with its official wording as a comment. "
-        f"An answer marked '{TO_WRITE}' is empty: write it as Markdown in a block (id: |), or say where "
-        f"the document answers it with {{not_stated: ...}}. `bcfc validate` lists what is left (BCF205)."))
+        f"An answer marked '{TO_WRITE}' is empty: write it as Markdown in a block (id: |). While the status "
+        f"is draft what is left is a warning; from submitted it is an error. `bcfc status` lists what is left."))
     out.append(f'framework: "{fw.period}"\n')
     for key in TOP_KEYS:
         if key in plan:
@@ -383,7 +383,7 @@ def _metrics(s: Scaffold) -> str:
     year = fw.financial_years[0]
     out = ["metrics:\n"]
     if any(_is_marker(v) for v in metrics.values()):
-        out.append(yamltext.comment("Replace each marker with {baseline: {period: value}, goals: {period: value}, "
+        out.append(yamltext.comment("Write each metric's {baseline: {period: value}, goals: {period: value}, "
                                     f"rationale: ...}}; a period is a year ({year}), a quarter ({year} Q1) "
                                     f"or a month ({year} M01 is April).", 2))
     known = fw.names("metrics")

@@ -177,9 +177,25 @@ def build(plan: dict, fw: Framework) -> Document:
         add([Heading(2, "Planning summary", "planning-summary")])
         add(summary)
         add(_plan_table(t) for t in orphans)
-    doc.blocks = _titles_for_ids(doc.blocks, {e.id: e.title for e in fw.outline}
-                                 | {x["id"]: x["title"] for x in extras})
+    doc.blocks = in_readers_words(doc.blocks, plan, fw)
     return doc
+
+
+def outline_titles(plan: dict, fw: Framework) -> dict[str, str]:
+    """Every heading id a plan may refer to (the framework's outline and the plan's own sections) -> its title."""
+    return {e.id: e.title for e in fw.outline} | {x["id"]: x["title"] for x in plan.get("extra_sections") or []}
+
+
+def in_readers_words(blocks: list, plan: dict, fw: Framework) -> list:
+    """The blocks with every outline id a plan's text or tables use shown as the heading's title."""
+    return _titles_for_ids(blocks, outline_titles(plan, fw))
+
+
+def readers_text(text: str, plan: dict, fw: Framework) -> str:
+    """One piece of plan text (an editor's note, a reason) with its outline ids as the headings' titles."""
+    marker = Marker(str(text))
+    _titles_for_ids([marker], outline_titles(plan, fw))
+    return marker.text
 
 
 def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
@@ -271,12 +287,14 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
     for child in entry.children:
         blocks.extend(_entry(plan, fw, child, level + 1, extras, placed, tables_by_section))
-    for extra in extras:
-        if extra.get("after") == entry.id:
-            blocks.extend(_extra(extra, level, tables_by_section))
     # Scaffolding is never printed: a heading and its guidance with nothing of the plan under them (a question
     # the plan marks not applicable, an optional one it leaves, template guidance it does not answer).
-    return blocks if any(not isinstance(b, (Heading, Prompt)) for b in blocks) else []
+    if not any(not isinstance(b, (Heading, Prompt)) for b in blocks):
+        blocks = []
+    for extra in extras:  # the plan's own sections placed after this heading stay, whatever it holds
+        if extra.get("after") == entry.id:
+            blocks.extend(_extra(extra, level, tables_by_section))
+    return blocks
 
 
 def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> list:

@@ -44,8 +44,9 @@ COVER_MARK_CELL = "D1"  # the cover's status mark (a draft's DRAFT mark goes her
 WIDTHS = {"id": 10, "name": 30, "description": 40, "provider": 24, "type": 24, "sub_type": 16, "funding_source": 28,
           "area_of_spend": 16, "commissioner": 14, "new": 11, "units": 10, "percent_nhs": 10, "percent_la": 10,
           "stream": 40, "source": 40, "metric": 30, "definition": 40, "rationale": 40, "goal_as_stated": 28,
-          "notes": 30, "comments": 34, "service": 28, "theme": 30, "heading": 50, "where": 36, "condition": 60}
-WRAPPED = {"description", "definition", "rationale", "goal_as_stated", "notes", "comments", "name", "heading", "where"}
+          "notes": 30, "comments": 34, "unit": 22, "measure": 10, "service": 28, "theme": 30, "heading": 50, "where": 36, "condition": 60}
+WRAPPED = {"description", "definition", "rationale", "goal_as_stated", "notes", "comments", "name", "heading", "where",
+           "condition", "theme", "metric", "unit"}
 
 
 def put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):
@@ -216,7 +217,7 @@ class TemplateWriter:
                 for (cell,) in ws.iter_rows(min_row=L.FIRST_ROW, min_col=number, max_col=number):
                     cell.alignment = WRAP
                     if isinstance(cell.value, str):  # spreadsheets do not grow a row for wrapped text on opening
-                        lines = sum(1 + int(len(part) / (size * 1.3)) for part in cell.value.split("\n"))
+                        lines = sum(1 + int(len(part) / (size * 1.1)) for part in cell.value.split("\n"))
                         height = ws.row_dimensions[cell.row].height or 15
                         ws.row_dimensions[cell.row].height = min(max(height, 15 * lines), 400)
         longest = max((len(c.title) / max(WIDTHS.get(c.field, 16) - 2, 1) for c in columns), default=1)
@@ -227,7 +228,10 @@ class TemplateWriter:
     def sheet_cover(self, ws: Worksheet, sheet: L.Sheet) -> None:
         plan, fw = self.plan, self.fw
         title(ws, self.layout.title, "Yellow cells are for input; the checklist turns green as each item is filled.")
-        header(ws, L.HEADER_ROW, ["Item", "Entry", "Checklist"])
+        if plan.get("status") not in ("submitted", "approved"):
+            ws[COVER_MARK_CELL] = "DRAFT"  # a draft says so on its cover
+            ws[COVER_MARK_CELL].font = BOLD
+        header(ws, L.HEADER_ROW, list(L.COVER_HEADER))
         ws.freeze_panes = None
         values = {
             "hwb": "; ".join(h["name"] for h in plan.get("hwbs") or []),
@@ -253,17 +257,17 @@ class TemplateWriter:
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="Done"'], fill=DONE_FILL))
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="To do"'], fill=TODO_FILL))
         row = last + 1
-        put(ws, row, 1, "Template").font = BOLD
+        put(ws, row, 1, L.COMPLETE).font = BOLD
         formula(ws, row, 3, f'=IF(COUNTIF({checklist},"To do")=0,"Complete","Incomplete")', None).font = BOLD
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Complete"'], fill=DONE_FILL))
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Incomplete"'], fill=TODO_FILL))
         row += 2
         if plan.get("sign_off"):
-            put(ws, row, 1, "Sign-off").font = BOLD
-            header(ws, row + 1, ["Body", "Organisation", "Date", "Decision"])
+            put(ws, row, 1, L.SIGN_OFF).font = BOLD
+            header(ws, row + 1, [title for _, title in L.SIGN_OFF_COLUMNS])
             ws.freeze_panes = None
             for offset, entry in enumerate(plan["sign_off"], row + 2):
-                for column, key in enumerate(("body", "organisation", "date", "decision"), 1):
+                for column, (key, _) in enumerate(L.SIGN_OFF_COLUMNS, 1):
                     if key == "date":
                         put_date(ws, offset, column, entry.get(key))
                     else:
@@ -437,14 +441,10 @@ class TemplateWriter:
                     notes = f"{L.NOT_STATED}{value['goals_not_stated']}"
                 for number, column in enumerate(columns, 1):
                     field = column.field
-                    if field == "metric":
-                        put(ws, row, number, name)
-                    elif field == "definition":
-                        put(ws, row, number, definition).alignment = WRAP
-                    elif field == "unit":
-                        put(ws, row, number, unit)
-                    elif field == "measure":
-                        put(ws, row, number, L.MEASURE[measure])
+                    if field in ("metric", "definition", "unit", "measure"):
+                        label = {"metric": name, "definition": definition, "unit": unit,
+                                 "measure": L.MEASURE[measure]}[field]
+                        put(ws, row, number, label).alignment = WRAP
                     elif field == "periods":
                         if periods is None or column.key in periods or column.key in given:
                             put_input(ws, row, number, given.get(column.key), FIGURE)

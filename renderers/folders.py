@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 MARKER = ".bcfc-output"
@@ -93,6 +94,12 @@ def _lock(folder: Path, *, wait: bool = True) -> int | None:
     return fd
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -117,6 +124,26 @@ def _finish(pairs: list[tuple[Path, Path]]) -> None:
         shutil.rmtree(_old(target), ignore_errors=True)
 
 
+def _journal_pairs(journal: Path, parent: Path) -> list[tuple[Path, Path]]:
+    """The swaps a journal names that are still to do, and that bcfc could have written: a staging
+    folder of its own beside its target, in the journal's folder, and a target that is bcfc's or gone.
+    A journal cut off while being written (no rename had started) or one bcfc did not write gives none."""
+    try:
+        pairs = [(Path(s), Path(t)) for s, t in json.loads(journal.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
+    parent = parent.resolve()
+    return [(stage, target) for stage, target in pairs
+            if stage.parent == parent and target.parent == parent and stage.name.startswith(f".{target.name}.new-")
+            and stage.is_dir() and not stage.is_symlink() and (stage / MARKER).is_file()
+            and not target.is_symlink() and (not target.exists() or (target / MARKER).is_file())]
+
+
+def _abandoned_empty(folder: Path) -> bool:
+    """A staging folder killed before its marker was written: empty, and older than any live one could be."""
+    return not any(folder.iterdir()) and time.time() - folder.stat().st_mtime > 60
+
+
 def recover(parent: Path) -> None:
     """Finish a swap a killed build left half done (its journal is in parent), and remove staging
     folders no live build holds."""
@@ -125,14 +152,10 @@ def recover(parent: Path) -> None:
     lock = _lock(parent)
     try:
         for journal in sorted(parent.glob(f"{JOURNAL_PREFIX}*.json")):
-            try:
-                pairs = [(Path(s), Path(t)) for s, t in json.loads(journal.read_text(encoding="utf-8"))]
-            except (OSError, ValueError, TypeError):
-                pairs = []  # cut off while being written: no rename had started
-            _finish(pairs)
+            _finish(_journal_pairs(journal, parent))
             journal.unlink(missing_ok=True)
         for stale in sorted(parent.glob(".*.new-*")):
-            if stale.is_dir() and not stale.is_symlink():
+            if stale.is_dir() and not stale.is_symlink() and ((stale / MARKER).is_file() or _abandoned_empty(stale)):
                 held = _lock(stale, wait=False)
                 if held is not None:  # no live build holds it: left by a killed one
                     os.close(held)
@@ -160,6 +183,7 @@ class Swap:
         recover(target.parent)
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
         self._locks.append(_lock(stage))
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site from a web server
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         self.pairs.append((stage, target))
         return stage
@@ -170,13 +194,15 @@ class Swap:
             return
         locks = [_lock(parent) for parent in parents]
         try:
-            journal = parents[0] / f"{JOURNAL_PREFIX}{os.getpid()}.json"
-            partial = journal.with_suffix(".part")
-            partial.write_text(json.dumps([[str(s), str(t)] for s, t in self.pairs]), encoding="utf-8")
-            os.replace(partial, journal)
-            _fsync_dir(parents[0])
+            journals = [parent / f"{JOURNAL_PREFIX}{os.getpid()}.json" for parent in parents]
+            for journal in journals:  # one in each folder: the next build there finishes the swaps in it
+                partial = journal.with_suffix(".part")
+                partial.write_text(json.dumps([[str(s), str(t)] for s, t in self.pairs]), encoding="utf-8")
+                os.replace(partial, journal)
+                _fsync_dir(journal.parent)
             _finish(self.pairs)
-            journal.unlink()
+            for journal in journals:
+                journal.unlink()
         finally:
             for fd in locks:
                 os.close(fd)

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,7 +52,8 @@ def clashes(sources: Iterable[PlanSource]) -> list[str]:
     first: dict[str, PlanSource] = {}
     found = []
     for source in sources:
-        key = source.slug.casefold()  # one folder on a case-insensitive disk, and on GitHub Pages
+        # One folder on a case-insensitive disk (and on GitHub Pages), or after Unicode normalisation (macOS).
+        key = unicodedata.normalize("NFC", source.slug).casefold()
         if key in first:
             found.append(f"{first[key].path} and {source.path} would both be published as {source.slug}/ "
                          "(a plan's outputs go to <its folder's name>/<its file name>): rename or move one of them")
@@ -82,7 +84,7 @@ def staged(target: Path, protected: list[Path] = ()):
 
 def is_documents_folder(folder: Path) -> bool:
     """A build folder written before bcfc marked its outputs: only <hwb>/<period>/<document> files."""
-    names = {NARRATIVE_MD, NARRATIVE_DOCX, TEMPLATE_XLSX, "plan.yaml"}
+    names = {NARRATIVE_MD, NARRATIVE_DOCX, NARRATIVE_PDF, TEMPLATE_XLSX, "plan.yaml"}
     return all(len(p.relative_to(folder).parts) == 3 and p.name in names
                for p in folder.rglob("*") if not p.is_dir())
 
@@ -156,8 +158,9 @@ def _render_one(index: int, todo: list | None = None, folder: Path | None = None
 def _renderer_digest() -> str:
     """The renderers' own code: a change to it makes every cached document stale."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    here = Path(__file__).parent
+    for module in sorted([*here.glob("*.py"), *here.glob("workbook/*.py")]):  # workbook/: the template's layout
+        digest.update(module.relative_to(here).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
 
 

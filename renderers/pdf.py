@@ -30,6 +30,10 @@ _UNO_SCRIPT = Path(__file__).with_name("pdf_uno.py")
 TIMEOUT = 60 * 60  # seconds for one batch: a national build converts hundreds of files
 
 
+class ConversionError(Exception):
+    """LibreOffice ran but did not write a PDF (a crash, a time-out)."""
+
+
 @dataclass(frozen=True)
 class Job:
     docx: Path
@@ -96,12 +100,18 @@ def convert(jobs: list[Job], cache: Path | None = None) -> int:
         args = []
         for index, (job, _) in enumerate(todo):
             args += [str(job.docx.resolve()), str(folder / f"{index}.pdf")]
-        run = subprocess.run([python, str(_UNO_SCRIPT), soffice, (folder / "profile").as_uri(), *args],
-                             capture_output=True, text=True, timeout=TIMEOUT)
+        try:
+            run = subprocess.run([python, str(_UNO_SCRIPT), soffice, (folder / "profile").as_uri(), *args],
+                                 capture_output=True, text=True, timeout=TIMEOUT)
+            error = run.stderr.strip()[-2000:]
+        except subprocess.TimeoutExpired:
+            error = f"it took more than {TIMEOUT} seconds"
         for index, (job, cached) in enumerate(todo):
             raw = folder / f"{index}.pdf"
             if not raw.is_file():
-                raise RuntimeError(f"LibreOffice did not convert {job.docx}: {run.stderr.strip()[-2000:]}")
+                raise ConversionError(f"LibreOffice did not make the PDF of the narrative of "
+                                      f"{job.docx.parent.parent.name}/{job.docx.parent.name}"
+                                      f" ({error or 'no message'})")
             pin(raw, job.pdf, job.time)
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,8 @@ def two_scheme_plan():
         {"id": "S2", "name": "Reablement", "funding_source": "minimum_nhs_contribution",
          "type": "home_based_intermediate_care", "expenditure": {"2023-24": 500_000, "2024-25": 100_000}},
     ]
-    plan["metrics"]["avoidable_admissions"] = {"goals": {"2023-24 Q1": 200.0, "2023-24 Q2": 190.0}}
+    goals = {p: 180.0 for p in fw.goal_periods(fw.items("metrics")[0])}  # avoidable admissions, every quarter
+    plan["metrics"]["avoidable_admissions"] = {"goals": {**goals, "2023-24 Q1": 200.0, "2023-24 Q2": 190.0}}
     plan["history"] = [{"version": "1.0", "date": "2023-06-20", "change": "Approved by the board"}]
     return plan
 
@@ -109,7 +110,7 @@ def test_metadata_version_status_and_history():
     new["history"].append({"version": "1.1", "date": "2023-09-01", "change": "Moved £250,000 to reablement"})
     diff = plandiff.compare(old, new)
     assert {"field": "version", "old": "1.0", "new": "1.1"} in diff.metadata
-    assert {"field": "status", "old": "draft", "new": "approved"} in diff.metadata
+    assert {"field": "status", "old": "submitted", "new": "approved"} in diff.metadata
     assert diff.history_added == [new["history"][-1]]
 
 

@@ -9,6 +9,7 @@ from conftest import EXAMPLE_PLANS
 from planbuilder import dump
 
 BASES = [load(p).data for p in EXAMPLE_PLANS]
+STATUSES = st.sampled_from(["draft", "submitted", "approved"])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False),
                     st.text(max_size=30))
@@ -30,6 +31,7 @@ def paths(data, prefix=()):
 @st.composite
 def mutated_plans(draw):
     plan = copy.deepcopy(draw(st.sampled_from(BASES)))
+    plan["status"] = draw(STATUSES)
     for _ in range(draw(st.integers(1, 4))):
         targets = list(paths(plan))[1:]
         target = draw(st.sampled_from(targets))
@@ -83,3 +85,14 @@ def test_the_fast_schema_check_agrees_with_jsonschema(plan):
     fast = schema_check.fast_validator_for(fw).is_valid(loaded.data)
     full = schema_check.validator_for(fw).is_valid(loaded.data)
     assert fast == full
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated_plans(), STATUSES)
+def test_a_draft_is_never_held_to_more_than_a_submitted_plan(plan, later):
+    """The status only relaxes what is left to write: every error of a plan as a draft is an error of
+    the same plan submitted or approved, at the same place."""
+    def errors(status):
+        text = dump({**plan, "status": status})
+        return {(f.code, f.pointer) for f in validate_plan(loads(text, "p.yaml")).findings if f.severity.value == "error"}
+    assert errors("draft") <= errors(later)

@@ -1,5 +1,6 @@
 """Plans in git: a pull request's diff, version discipline, and the pre-commit hook, in real repositories."""
 import json
+import re
 import shutil
 import subprocess
 
@@ -209,3 +210,30 @@ def test_the_pre_commit_hook_validates_plans_from_a_scratch_repository(repo, tmp
     assert "bcfc validate" in output and "Failed" in output
     assert "plans/leeds/2023-25.yaml:" in output and "BCF103: unknown field 'versoin'" in output
     assert "2 plan file(s) checked" in output  # both plans, and not notes.yaml
+
+
+@pytest.mark.skipif(shutil.which("pre-commit") is None and not (ROOT / ".venv/bin/pre-commit").exists(),
+                    reason="pre-commit is not installed")
+def test_the_pre_commit_hook_accepts_a_fresh_draft_and_refuses_a_submitted_plan_with_unspent_income(repo, tmp_path):
+    assert run_bcfc("new", "Leeds", "--period", "2025-26", cwd=repo).returncode == 0
+    commit_all(repo, "Leeds 2025-26: a plan started")
+    exe = shutil.which("pre-commit") or str(ROOT / ".venv/bin/pre-commit")
+    env = {**__import__("os").environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    hooks = str(_hook_repository(tmp_path))
+
+    def hook():
+        result = subprocess.run([exe, "try-repo", hooks, "bcfc-validate", "--all-files", "--verbose"],
+                                cwd=repo, capture_output=True, text=True, timeout=300, env=env)
+        return result.returncode, result.stdout + result.stderr
+
+    code, output = hook()
+    assert code == 0, output
+    assert "warning BCF205" in output and "2 plan file(s) checked: 0 error(s)" in output
+
+    unspent = two_scheme_plan()
+    unspent["funding"]["streams"]["minimum_nhs_contribution"]["2023-24"] += 50_000
+    unspent["status"] = "submitted"
+    write(repo, unspent)
+    code, output = hook()
+    assert code == 1, output
+    assert re.search(r"plans/worcestershire/2023-25\.yaml:\d+:\d+: error BCF201: .*£50,000 is not allocated", output)

@@ -235,3 +235,25 @@ def test_a_typed_and_an_inserted_scheme_are_counted_and_import_into_brings_them_
                            "expenditure": {"2023-24": 7000, "2024-25": 8000}}
     start, end = original.index("\nschemes:\n"), original.index("\nmetrics:\n")
     assert updated[:start] == original[:start] and updated.endswith(original[end:])  # the rest, byte for byte
+
+
+@pytest.mark.skipif(not _has_uno(), reason="python3-uno is installed by .ci/run")
+def test_the_cover_checklist_turns_complete_when_every_item_is_filled(tmp_path):
+    import json
+
+    fw = load_framework("2025-26")
+    plan = {**complete_plan(fw), "date": "2025-03-20"}
+    cover = L.layout(fw).sheet("cover")
+    (tmp_path / "ours.xlsx").write_bytes(excel.render(plan, fw))
+    empty = [row for row, column in enumerate(cover.columns, 4) if column.input_only]
+    edits = [{"sheet": cover.title, "cell": f"B{row}", "value": "filled in"} for row in empty]
+    for name, todo in (("before", []), ("after", edits)):
+        subprocess.run([UNO_PYTHON, str(EDIT_SCRIPT), str(tmp_path / "ours.xlsx"), str(tmp_path / f"{name}.xlsx"),
+                        str(tmp_path / "profile"), json.dumps(todo)], check=True, capture_output=True, timeout=300)
+    before = openpyxl.load_workbook(tmp_path / "before.xlsx", data_only=True)[cover.title]
+    after = openpyxl.load_workbook(tmp_path / "after.xlsx", data_only=True)[cover.title]
+    last = 4 + len(cover.columns)
+    assert [before.cell(row, 3).value for row in empty] == ["To do"] * len(empty)
+    assert before.cell(last, 1).value == "Template" and before.cell(last, 3).value == "Incomplete"
+    assert [after.cell(row, 3).value for row in range(4, last)] == ["Done"] * len(cover.columns)
+    assert after.cell(last, 3).value == "Complete"

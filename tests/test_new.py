@@ -21,7 +21,8 @@ def scaffold_text(hwb, fw, **kwargs):
     return built, scaffold.render(built, path, TODAY)
 
 
-TO_WRITE = {"BCF205", "BCF207", "BCF214", "BCF203", "BCF215"}  # headings, goals, income and schemes, minimums, sign-off
+# headings, goals, income and schemes, minimums, sign-off, values marked "to be written" (2014-15's CCGs)
+TO_WRITE = {"BCF205", "BCF207", "BCF214", "BCF203", "BCF215", "BCF208"}
 
 
 def only_sections_to_write(result, fw, other_notes=(), also=()):

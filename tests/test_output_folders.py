@@ -172,7 +172,7 @@ def test_staging_folders_of_a_killed_build_are_removed_by_the_next(tmp_path):
     build = subprocess.Popen([BCFC, "build", "--no-site"], cwd=work, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not [p for p in work.iterdir() if p.name.startswith(".build.new-")] and time.monotonic() < deadline:
+    while not list(work.glob(f".build.new-*/{folders.MARKER}")) and time.monotonic() < deadline:
         time.sleep(0.01)
     os.killpg(build.pid, signal.SIGKILL)
     build.wait()
@@ -309,3 +309,28 @@ def test_a_full_disk_is_a_clean_error_and_the_outputs_stay(tmp_path, tiny_disk):
     assert "No space left on device" in text and "the disk is full" in text, text
     assert tree(out) == before
     assert leftovers(tiny_disk) == []
+
+
+def test_a_journal_bcfc_did_not_write_moves_nothing(tmp_path):
+    """A pull request can commit a `.bcfc-swap-*.json`: it must not make a build replace plans/ or
+    anything outside the folder it is in."""
+    import json
+    work = project(tmp_path / "project", site=False)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep\n")
+    forged = work / ".plans.new-forged"
+    forged.mkdir()
+    (forged / folders.MARKER).write_text(folders.MARKER_TEXT)
+    (forged / "evil.yaml").write_text("framework: '2025-26'\n")
+    journal = [[str(forged), str(work / "plans")], [str(forged), str(outside)],
+               [str(outside), str(work / "build")]]
+    (work / ".bcfc-swap-1.json").write_text(json.dumps(journal))
+    before = tree(work / "plans"), tree(outside)
+
+    result = run_bcfc("build", "--no-site", cwd=work, timeout=120)
+
+    assert result.returncode == 0, clean(result)
+    assert (tree(work / "plans"), tree(outside)) == before
+    assert not (work / "build" / "evil.yaml").exists()
+    assert not (work / ".bcfc-swap-1.json").exists()

@@ -30,8 +30,7 @@ def outline_titles(fw, plan=None):
         return [e.title for e in fw.outline]
     narrative_ = plan.get("narrative") or {}
     placed = set((fw.data.get("narrative_tables") or {}).values())
-    sections = {t.get("section") for t in plan.get("tables") or []} | {x.get("after") for x in
-                                                                       plan.get("extra_sections") or []}
+    sections = {t.get("section") for t in plan.get("tables") or []}
 
     def has_content(entry):
         answer = narrative_.get(entry.id)
@@ -233,3 +232,120 @@ def test_rendering_twice_gives_the_same_bytes(path):
     assert word.render(plan, fw) == word.render(plan, fw)
     assert excel.render(plan, fw) == excel.render(plan, fw)
     assert narrative.render(plan, fw) == narrative.render(plan, fw)
+
+
+def _word_text(document) -> str:
+    return "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+
+
+def test_goals_for_many_periods_are_a_table_with_a_row_a_period():
+    fw = load_framework("2025-26")
+    plan = complete_plan(fw)
+    months = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+    first = fw.items("metrics")[0]
+    plan["metrics"][first["id"]] = {"goals": {m: 100.0 + i for i, m in enumerate(months)}}
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    by_period = next(t for t in document.tables if t.rows[0].cells[0].text == "Period")
+    assert [r.cells[0].text for r in by_period.rows[1:]] == months
+    assert first["name"] in [c.text for c in by_period.rows[0].cells]
+    assert [r.cells[1].text for r in by_period.rows[1:3]] == ["100", "101"]
+    assert "2025-04: 100" not in _word_text(document)  # not crammed into one cell
+
+
+def test_a_not_stated_reason_is_a_quiet_editors_note():
+    plan, fw = example(ROOT / "plans" / "worcestershire" / "2023-25.yaml")
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    notes = [p for p in document.paragraphs if p.text.startswith("Not stated in this document")]
+    assert notes
+    for paragraph in notes:
+        assert paragraph.style.name == "Editor's Note"
+        assert paragraph.style.font.italic and not any(r.bold for r in paragraph.runs)
+
+
+def test_a_question_the_plan_marks_not_applicable_leaves_nothing():
+    plan, fw = example(ROOT / "plans" / "leicestershire" / "2025-26.yaml")
+    skipped = [i for i, a in plan["narrative"].items() if isinstance(a, dict) and "not_applicable" in a]
+    assert skipped
+    text = narrative.render(plan, fw)
+    words = _word_text(docx.Document(io.BytesIO(word.render(plan, fw))))
+    for entry_id in skipped:
+        opening = " ".join(fw.outline_by_id[entry_id].title.split()[:6])
+        assert opening not in " ".join(text.split()) and opening not in " ".join(words.split())
+
+
+def test_outline_ids_are_shown_as_the_headings_titles():
+    plan, fw = example(ROOT / "plans" / "warwickshire" / "2023-25.yaml")
+    cells = [c for t in plan["tables"] for r in t["rows"] for c in r if c == "nc2.pr4.care_act"]
+    assert cells  # the plan points at a heading by its id
+    text = narrative.render(plan, fw)
+    words = _word_text(docx.Document(io.BytesIO(word.render(plan, fw))))
+    assert "nc2.pr4.care_act" not in text and "nc2.pr4.care_act" not in words
+    assert fw.outline_by_id["nc2.pr4.care_act"].title in words
+
+
+def test_markdown_keeps_web_addresses_in_angle_brackets_as_links():
+    fw = load_framework("2023-25")
+    plan = complete_plan(fw)
+    first = next(e for e in fw.outline if e.answer == "required")
+    plan["narrative"][first.id] = "See <https://example.org/plan?x=1> and <mailto:bcf@example.org>, not <b>bold</b>."
+    text = narrative.render(plan, fw)
+    assert "<https://example.org/plan?x=1>" in text and "<mailto:bcf@example.org>" in text
+    assert "&lt;b>" in text and "<b>" not in text
+
+
+def _section_of_each_table(document) -> list[tuple[str, bool]]:
+    """(the table's first header cell, whether its page is landscape), in document order."""
+    from docx.oxml.ns import qn
+    body = document.element.body
+    tables, index = [], 0
+    landscape = [s.page_width > s.page_height for s in document.sections]
+    for element in body.iterchildren():
+        if element.tag == qn("w:tbl"):
+            tables.append((element, index))
+        elif element.tag == qn("w:p") and element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            index += 1
+    return [(docx.table.Table(t, document).rows[0].cells[0].text, landscape[i]) for t, i in tables]
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
+def test_a_table_goes_landscape_only_when_too_wide_for_portrait(path):
+    from renderers import document as d
+    plan, fw = example(path)
+    document = docx.Document(io.BytesIO(word.render(plan, fw)))
+    for (header, landscape), table in zip(_section_of_each_table(document),
+                                          [b for b in d.build(plan, fw).blocks if isinstance(b, d.Table)]):
+        assert landscape == word._needs_landscape(word._without_empty_columns(table)), table.title
+    # a landscape page carries on with what follows, so a section holds more than its table
+    for section_text in _landscape_sections(document):
+        assert section_text.strip()
+
+
+def _landscape_sections(document) -> list[str]:
+    from docx.oxml.ns import qn
+    texts, current, index = [], [], 0
+    landscape = [s.page_width > s.page_height for s in document.sections]
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:p"):
+            current.append("".join(t.text or "" for t in element.iter(qn("w:t"))))
+            if element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+                if landscape[index]:
+                    texts.append("\n".join(current))
+                current, index = [], index + 1
+    return texts
+
+
+def test_eight_narrow_columns_stay_portrait():
+    from renderers import document as d
+    narrow = d.Table("Quarterly figures", ["Year", "Q1", "Q2", "Q3", "Q4", "Total", "Goal", "Met"],
+                     [["2023-24", 1, 2, 3, 4, 10, 9, "yes"]])
+    wide = d.Table("Schemes", ["Scheme", "Type", "Provider", "Commissioner", "Source", "2023-24", "2024-25"],
+                   [["Integrated community equipment service", "Assistive technologies and equipment",
+                     "Warwickshire County Council", "Local authority", "Minimum NHS contribution",
+                     1_000_000, 2_000_000]])
+    document = docx.Document(io.BytesIO(word.to_docx(d.Document("Test", [d.Heading(1, "Test"), narrow,
+                                                                         d.Text("After."), wide,
+                                                                         d.Text("Shares its page."),
+                                                                         d.Heading(2, "Next")]))))
+    assert _section_of_each_table(document) == [("Year", False), ("Scheme", True)]
+    assert "Shares its page." in _landscape_sections(document)[0]

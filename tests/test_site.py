@@ -378,3 +378,60 @@ def test_totals_are_whole_pounds_and_spend_per_head_is_exact():
     assert plan.totals == {"2023-24": 10, "2024-25": 1} and plan.totals_partial
     assert str(plan.spend_per_head("2023-24")) == "3.33"
     assert plan.spend_per_head("2024-25") is not None and str(plan.spend_per_head("2024-25")) == "0.33"
+
+
+# -- readers and plan authors ------------------------------------------------------------------------
+
+def _nav_links(site_dir: Path) -> set[str]:
+    """The pages the home page's navigation (tabs and drawer) links to, as site paths."""
+    source = (site_dir / "index.html").read_text(encoding="utf-8")
+    nav = source[source.index('<nav class="md-tabs"'):source.index('<div class="md-content"')]
+    return {href.strip("./") for href in re.findall(r'href="([^"]+)"', nav)}
+
+
+def test_plan_author_pages_are_outside_the_public_navigation_and_search(site):
+    import json
+    author_pages = ["reference/", "reference/2023-25/", "reference/2023-25/fields/", "plan-format/", "editor-setup/"]
+    for path in author_pages:
+        assert (site.site / path / "index.html").is_file(), path
+    nav = _nav_links(site.site)
+    assert not [link for link in nav if link.startswith(("reference", "plan-format", "editor-setup", "schemas"))]
+    assert "plans" in nav
+    index = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    searched = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert not {p for p in searched if p.startswith(("reference/", "plan-format/", "editor-setup/"))}
+    assert "plans/warwickshire/2023-25/narrative/" in searched
+    # The section is still reached: from the home page's footer line.
+    home = (site.site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="reference/">for plan authors</a>', home)
+    authors = page_text((site.site / "reference" / "index.html").read_text(encoding="utf-8"))
+    assert "For plan authors" in authors and "The plan format" in authors and "Editor setup" in authors
+
+
+def test_a_year_with_only_some_streams_stated_is_not_called_the_pooled_fund(site):
+    # Warwickshire 2023-25 states four streams for 2023-24 and only the two discharge funds for 2024-25.
+    source = (site.site / "plans" / "warwickshire" / "2023-25" / "index.html").read_text(encoding="utf-8")
+    text = page_text(source)
+    assert "Income stated for 2024-25 £8,202,770 2 of 7 funding streams: Local authority discharge funding, ICB " \
+           "discharge funding. Not stated for 2024-25: Minimum NHS contribution" in text
+    assert "Pooled fund 2024-25" not in text
+    # Its chart leaves 2024-25 out (a shorter bar would read as a fall) and says so.
+    chart = re.search(r'<img src="charts/funding-mix.svg" alt="([^"]*)"', source)
+    assert chart and "2023-24" in chart[1] and "2024-25" not in chart[1]
+    assert "Not charted: 2024-25 (only Local authority discharge funding, ICB discharge funding stated)" in text
+    home = page_text((site.site / "index.html").read_text(encoding="utf-8"))
+    assert "£8,202,770 (2024-25) 2 of 7 streams" in home
+
+
+def test_transcription_notes_are_editors_notes_not_the_plans_words(site):
+    source = (site.site / "plans" / "warwickshire" / "2023-25" / "funding" / "index.html").read_text(encoding="utf-8")
+    note = re.search(r'<aside class="bcfc-editor-note"><p class="bcfc-editor-note-label">Editor\'s note</p>'
+                     r'<div class="bcfc-prose">\s*<p>Printed &quot;W-ICBF 24&quot; in the document', source)
+    assert note, "a scheme's transcription note is set apart as an editor's note"
+    metrics = (site.site / "plans" / "warwickshire" / "2023-25" / "metrics" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<aside class="bcfc-editor-note">.{0,120}<p>Capacity and demand: not stated in this document',
+                     metrics)
+    # Where the note points at a heading by its outline id, the reader sees the heading's title.
+    title = next(e.title for e in load_framework("2023-25").outline if e.id == "nc2.pr4.capacity_demand")
+    assert "nc2.pr4.capacity_demand" not in page_text(metrics)
+    assert f"gives the rationale (&quot;{title}&quot;, " in metrics

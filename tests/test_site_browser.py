@@ -99,7 +99,9 @@ def test_the_home_page_lists_every_plan(site, visit):
         cells = [c.text for c in row.find_elements("css selector", "th, td")]
         assert cells[0] == " and ".join(h["name"] for h in data["hwbs"])
         assert cells[1] == "; ".join(data[fw.nhs_partners])
-        assert cells[2:5] == [fw.period, data["version"], data["status"].capitalize()]
+        # A version is shown where the document gives one; "not stated in the document" reads as none given.
+        version = data["version"] if any(c.isdigit() for c in data["version"]) else "None given"
+        assert cells[2:5] == [fw.period, version, data["status"].capitalize()]
         link = row.find_element("css selector", "th a").get_attribute("href")
         assert link.endswith(f"/plans/{slug(path)}/")
 
@@ -236,17 +238,21 @@ def test_a_plan_whose_text_holds_script_runs_nothing(site, visit, browser):
 # -- accessibility -------------------------------------------------------------------------------------------
 
 AXE_PAGES = ["", "plans/rutland/2023-25/", "plans/warwickshire/2023-25/narrative/", "plans/rutland/2023-25/funding/",
-             "plans/rutland/2023-25/metrics/", "compare/2023-25/", "reference/2023-25/fields/",
+             "plans/rutland/2023-25/metrics/", "compare/2023-25/", "reference/2023-25/fields/", "reference/",
+             "data/", "plans/warwickshire/2023-25/", "plans/warwickshire/2023-25/funding/",
              "plans/leicestershire/2025-26/", "about/", "accessibility/"]
+WIDTHS = [1280, 390]  # a desktop and a phone
 
 
+@pytest.mark.parametrize("width", WIDTHS, ids=lambda w: f"{w}px")
 @pytest.mark.parametrize("path", AXE_PAGES, ids=lambda p: p.strip("/").replace("/", "-") or "home")
-def test_axe_finds_no_serious_accessibility_problem(site, visit, path):
+def test_axe_finds_no_serious_accessibility_problem(site, visit, browser, path, width):
     if not helpers.AXE_JS.is_file():
         message = "no axe-core: run npm ci --prefix tests/browser"
         if REQUIRED:
             pytest.fail(message)
         pytest.skip(message)
+    browser.set_window_size(width, 900)
     driver = visit(path)
     driver.execute_script(helpers.AXE_JS.read_text(encoding="utf-8"))
     violations = driver.execute_async_script("""
@@ -256,6 +262,7 @@ def test_axe_finds_no_serious_accessibility_problem(site, visit, path):
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
           .catch(error => done([{id: 'axe-error', impact: 'critical', help: String(error), nodes: []}]));
     """, AXE_TAGS)
+    browser.set_window_size(1280, 900)
     serious = [v for v in violations if v["impact"] in ("serious", "critical") or v["id"] == "heading-order"]
     assert serious == [], path
 
@@ -274,3 +281,40 @@ def test_spend_per_head_is_the_pooled_fund_over_the_population(site, visit):
     row = next(r for r in by_css(driver, "table tbody tr") if r.text.startswith("Rutland") and "41,049" in r.text)
     expected = (Decimal(4_200_000) / Decimal(41_049)).quantize(Decimal("0.01"))
     assert f"£{expected}" in row.text
+
+
+# -- readers see the plan, not the machinery --------------------------------------------------------------
+
+def reader_pages(site) -> list[str]:
+    """Every page of the site for readers: all but the section for plan authors (reference/, the plan format,
+    editor setup), where the ids are the point."""
+    authored = {"reference", "plan-format", "editor-setup"}
+    pages = []
+    for page in sorted(site.site.rglob("index.html")):
+        path = page.parent.relative_to(site.site).as_posix()
+        path = "" if path == "." else path + "/"
+        if path.split("/", 1)[0] not in authored:
+            pages.append(path)
+    return pages
+
+
+def outline_ids() -> list[str]:
+    """Every outline id that could not be a plain word (it holds a dot or an underscore), of every framework."""
+    from bcf_schema.framework import available_periods
+    ids = {e.id for period in available_periods() for e in load_framework(period).outline}
+    return sorted((i for i in ids if "." in i or "_" in i), key=len, reverse=True)
+
+
+def test_no_page_shows_a_reader_an_outline_id(site, visit):
+    import re
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, outline_ids())) + r")(?![\w.])")
+    pages = reader_pages(site)
+    assert len(pages) >= 5 * len(site.plans)  # every plan's five pages, the home, comparisons ...
+    found = {}
+    for path in pages:
+        driver = visit(path)
+        text = driver.execute_script("return document.body.innerText")
+        hits = sorted(set(pattern.findall(text)))
+        if hits:
+            found[path] = hits
+    assert found == {}

@@ -13,6 +13,7 @@ import pytest
 
 from bcf_schema import available_periods, hwbs, load_framework, loads, validate_plan
 from conftest import ROOT, run_bcfc
+from renderers import excel
 from planbuilder import complete_plan, dump, line_of, variant
 
 PERIODS = available_periods()
@@ -71,7 +72,7 @@ def test_a_fresh_plan_is_a_draft_that_validates_renders_and_builds_and_submitted
     assert any("DRAFT" in p for p in paragraphs) and "To be written." in paragraphs
     assert run_bcfc("render", "excel", path, "-o", tmp_path / "t.xlsx", cwd=repo).returncode == 0
     cover = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
-    assert "DRAFT" in str(cover["A1"].value)
+    assert cover[excel.COVER_MARK_CELL].value == "DRAFT"
 
     built = run_bcfc("build", "--no-site", cwd=repo, timeout=300)
     assert built.returncode == 0, built.stderr
@@ -96,6 +97,7 @@ def test_a_fresh_plan_is_a_draft_that_validates_renders_and_builds_and_submitted
     assert [e.split(":", 1)[0] for e in items["headings to write"]["entries"]] == [e.id for e in required]
     assert items["metric goal periods"]["count"] == len(fw.items("metrics"))
     assert items["sign-off"]["count"] == 1 and items["funding and schemes"]["count"] == 2
+    assert items["placeholder text to replace"]["count"] == (1 if fw.nhs_partners == "ccgs" else 0)  # the CCGs
     assert items["other errors to fix"]["count"] == 0
 
     text = run_bcfc("status", path, cwd=repo).stdout

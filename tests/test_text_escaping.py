@@ -88,3 +88,14 @@ def test_a_finding_quoting_hostile_text_cannot_fake_the_summary(tmp_path):
     assert first.startswith(f"{path}:{line}:") and "BCF210" in first and "\\x1b[2K\\r\\n1 plan file(s)" in first
     summaries = [s for s in result.stdout.splitlines() if s.startswith("1 plan file(s) checked")]
     assert len(summaries) == 1 and summaries[0].startswith("1 plan file(s) checked: 1 error(s)"), summaries
+
+
+def test_the_status_checklist_escapes_plan_text_for_the_comment_and_the_terminal():
+    from bcf_schema import status
+    checklist = status.PlanStatus("plans/x`y.yaml", "draft", MARKUP, 0,
+                                  [status.Item("sign-off", [MARKUP, FAKE_SUMMARY])])
+    rendered = MarkdownIt("commonmark").render(status.as_markdown([checklist]))
+    assert set(re.findall(r"<(\w+)", rendered)) <= {"h2", "h3", "ul", "li", "p", "strong", "code"}, rendered
+    assert not re.search(r"@[\w-]", re.sub(r"<[^>]+>", "", rendered)) and "://" not in rendered
+    text = status.as_text([checklist])
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f\u202e]", text), repr(text)

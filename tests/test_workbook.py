@@ -342,3 +342,70 @@ def test_a_workbook_with_problems_writes_nothing(tmp_path):
     assert plan_file.read_bytes() == WARWICKSHIRE.read_bytes()
     fresh = run_bcfc("import", template, cwd=tmp_path)
     assert fresh.returncode == 1 and not (tmp_path / "plans").exists()
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=[p.parent.name + "-" + p.stem for p in EXAMPLE_PLANS])
+def test_an_unchanged_workbook_changes_nothing(path):
+    from renderers.workbook import merge
+
+    text = path.read_text(encoding="utf-8")
+    plan = load(path).data
+    imported = reader.read(excel.render(plan, load_framework(plan["framework"])))
+    assert not imported.problems
+    assert merge.merge(text, imported, str(path)) == text
+
+
+def test_figures_typed_where_the_plan_said_not_stated_replace_the_reason_and_nothing_else():
+    from renderers.workbook import merge
+
+    def edit(book, layout, _):
+        income = layout.sheet("income")
+        ws = book[income.title]
+        ws.cell(4, income.index("amounts", "2023-24")).value = 17500000
+        ws.cell(4, income.index("comments")).value = None
+        demand = layout.sheet("capacity_demand")
+        ws = book[demand.title]
+        for field, value in (("service", "Pathway 1"), ("kind", "Demand")):
+            ws.cell(4, demand.index(field)).value = value
+        ws.cell(4, demand.index("months", "2023-04")).value = 120
+    imported = reader.read(_edited(WARWICKSHIRE, edit))
+    original = WARWICKSHIRE.read_text(encoding="utf-8")
+    updated = merge.merge(original, imported, "plan.yaml")
+    assert "    minimum_nhs_contribution: {2023-24: 17500000}\n    ibcf: {2023-24: 15132000}  # the draft" in updated
+    assert "capacity_demand:\n  - service: Pathway 1\n    kind: demand\n    months: {2023-04: 120}\n\nrisks:\n" in updated
+    # the rest of the file is the original text: before funding, from schemes to capacity and demand, after it
+    for start, end in (("", "\nfunding:\n"), ("\nschemes:\n", "\ncapacity_demand:\n"), ("\nrisks:\n", None)):
+        piece = original[original.index(start):original.index(end) if end else None]
+        assert piece in updated, (start, end)
+    assert original.count("\n") - updated.count("\n") == 3 + 3  # two reasons (4 and 6 lines) became 1 and 3 lines
+
+
+def test_a_number_id_and_a_one_line_list_keep_their_form():
+    from bcf_schema import loads
+    from renderers.workbook import merge
+
+    text = WARWICKSHIRE.read_text(encoding="utf-8").replace("  - id: DF-1\n", "  - id: 17\n")
+    plan = loads(text, "plan.yaml").data
+    fw = load_framework(plan["framework"])
+    book = workbook(plan, fw)
+    cover = L.layout(fw).sheet("cover")
+    row = 4 + [c.field for c in cover.columns].index("nhs_partners")
+    book[cover.title].cell(row, 2).value = "NHS Coventry and Warwickshire ICB; Another ICB"
+    updated = merge.merge(text, reader.read(saved(book)), "plan.yaml")
+    assert updated == text.replace("icbs: [NHS Coventry and Warwickshire Integrated Care Board]\n",
+                                   "icbs: [NHS Coventry and Warwickshire ICB, Another ICB]\n")
+
+
+def test_a_change_to_the_templates_layout_makes_cached_documents_stale(monkeypatch):
+    from renderers import outputs
+
+    layout_file = Path(L.__file__)
+    real = Path.read_bytes
+    before = outputs._renderer_digest()
+    monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + (b"#" if self == layout_file else b""))
+    outputs._renderer_digest.cache_clear()
+    try:
+        assert outputs._renderer_digest() != before
+    finally:
+        monkeypatch.undo()
+        outputs._renderer_digest.cache_clear()

@@ -215,8 +215,19 @@ def _cells(cells: list, money_columns, numeric_columns, row_header: bool, code_c
     return "".join(out)
 
 
-def marker(message: str) -> Markup:
-    return Markup('<p class="bcfc-marker"><strong>') + text(message) + Markup("</strong></p>")
+def marker(message: str, kind: str = "note") -> Markup:
+    """A heading's answer left to do ("not_answered": it stands out) or an editor's note (where a fact is
+    instead, what a document leaves out: set quietly apart from the plan's own words)."""
+    if kind == "not_answered":
+        return Markup('<p class="bcfc-marker"><strong>') + text(message) + Markup("</strong></p>")
+    return editor_note(text(message))
+
+
+def editor_note(inner: Markup) -> Markup:
+    """A note by whoever transcribed the plan, not the plan's own words: labelled and set apart."""
+    body = inner if str(inner).lstrip().startswith("<") else Markup("<p>") + inner + Markup("</p>")
+    return (Markup('<aside class="bcfc-editor-note"><p class="bcfc-editor-note-label">Editor\'s note</p>') + body
+            + Markup("</aside>"))
 
 
 def prompt(wording: str) -> Markup:
@@ -245,7 +256,7 @@ def blocks_to_page(blocks: list, *, heading_offset: int = 0, sortable_titles=fro
         elif isinstance(item, d.Prompt):
             parts.append(block(prompt(item.text)))
         elif isinstance(item, d.Marker):
-            parts.append(block(marker(item.text)))
+            parts.append(block(marker(item.text, item.kind)))
         elif isinstance(item, d.Table):
             parts.append(block(table(item.columns, item.rows, caption=item.title, money_columns=item.money_columns,
                                      total_row=item.total_row, notes=item.notes,

@@ -106,6 +106,27 @@ class SitePlan:
             year not in s.amounts for s in self.streams if not s.not_stated for year in self.totals)
 
     @property
+    def version_number(self) -> str:
+        """The plan's version where the document gives one ("V0.4", "1.0"); '' where it gives none."""
+        version = str(self.data.get("version") or "")
+        return version if any(c.isdigit() for c in version) else ""
+
+    def unstated_in(self, year: str) -> list[str]:
+        """The plan's funding streams with no figure for a year: left to another document, or given for other
+        years only. Where there are any, the year's sum is not the pooled fund, only what is stated of it."""
+        return [s.name for s in self.streams if year not in s.amounts]
+
+    def stated_in(self, year: str) -> list[str]:
+        return [s.name for s in self.streams if year in s.amounts]
+
+    @property
+    def comparable_years(self) -> list[str]:
+        """The years with a figure for every stream stated for any year: a chart of these compares like with
+        like (a year with fewer streams stated would look as if the fund fell)."""
+        stated = {s.id for s in self.streams if s.amounts}
+        return [y for y in self.totals if {s.id for s in self.streams if y in s.amounts} == stated]
+
+    @property
     def stated_total(self) -> dict:
         return dict((self.data.get("funding") or {}).get("stated_total") or {})
 

@@ -23,7 +23,7 @@ from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, l
 
 from .. import document as d
 from ..narrative import cell_text
-from . import charts, html, policy, schema_ref
+from . import charts, html, opendata, policy, schema_ref
 from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods
 
@@ -33,6 +33,16 @@ PLANS_INDEX = "plans/index.md"
 ASSET_CSS = "assets/bcfc/bcfc.css"
 ASSET_JS = "assets/bcfc/bcfc.js"
 FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
+# Material for plan authors (the frameworks as bcfc holds them, every plan field, the JSON Schemas, the plan
+# format, editor setup) is a section of its own: out of the public navigation and out of search, so readers
+# find plans. A page in docs/ joins it with `audience: plan authors` in its front matter.
+AUTHORS = "plan authors"
+AUTHORS_INDEX = "reference/index.md"
+DATA_PAGE = "data/index.md"
+
+
+def is_author_page(src_uri: str) -> bool:
+    return src_uri.startswith(("reference/", "schemas/"))
 
 # (page name, navigation title): every plan gets these pages, in this order.
 PLAN_PAGES = [
@@ -74,6 +84,7 @@ class SiteBuilder:
     page_cache: PageCache | None = None  # each plan's generated files, kept between builds
     use_directory_urls: bool = True
     extra_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages, for the nav
+    author_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages for plan authors
     files: dict[str, str | bytes | Path] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -84,7 +95,7 @@ class SiteBuilder:
             finalize=html.page_value,  # every printed value reaches Markdown as a token (see html.py)
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.globals.update(
-            heading=html.heading, prose=html.prose, marker=html.marker, prompt=html.prompt, table=html.table,
+            heading=html.heading, prose=html.prose, marker=html.marker, editor_note=html.editor_note, prompt=html.prompt, table=html.table,
             money=money_text, cell=cell_text, blocks=html.blocks_to_page, funding_source=d.funding_source_text,
         )
         self.env.filters["long_date"] = d.long_date
@@ -113,6 +124,9 @@ class SiteBuilder:
             self._plan(plan)
         for period in self.periods_with_plans:
             self._comparison(period)
+        data_files, tables = opendata.files(self.plans)
+        self.files.update(data_files)
+        self._page(DATA_PAGE, "data.md.j2", tables=tables)
         self._reference()
         return self.files
 
@@ -120,17 +134,13 @@ class SiteBuilder:
         """Sections, not plans: every page renders the whole navigation, so listing each plan's pages
         would make the build time grow with the square of the number of plans. A plan's pages link
         to each other, and the Plans page lists every plan."""
-        reference: list = ["reference/index.md"]
-        for period in available_periods():
-            reference.append({f"{period} framework": f"reference/{period}/index.md"})
-            reference.append({f"{period} plan fields": f"reference/{period}/fields.md"})
-        reference += [{title: src} for src, title in self.extra_docs]
         nav: list = [{"Home": "index.md"}]
         if self.plans:
             nav.append({"Plans": PLANS_INDEX})
             nav.append({"Comparisons": [{f"{period} plans": f"compare/{period}.md"}
                                         for period in self.periods_with_plans]})
-        nav.append({"Reference": reference})
+        nav.append({"Data": DATA_PAGE})
+        nav += [{title: src} for src, title in self.extra_docs]
         return nav
 
     # -- helpers for templates ---------------------------------------------------------------
@@ -186,10 +196,13 @@ class SiteBuilder:
             self.files[path] = content
             downloads.append({"path": path, "label": label, "size": _size(len(content)),
                               "name": f"{plan.file_stem}{suffix}"})
-        common = dict(plan=plan, fw=plan.fw, pages=PLAN_PAGES, downloads=downloads)
+        # Outline ids a plan's notes and tables use to point at a heading reach the reader as its title.
+        words = lambda text: d.readers_text(text, plan.data, plan.fw) if text else ""  # noqa: E731
+        tables = lambda blocks: d.in_readers_words(blocks, plan.data, plan.fw)  # noqa: E731
+        common = dict(plan=plan, fw=plan.fw, pages=PLAN_PAGES, downloads=downloads, words=words)
 
         src = plan.page("index")
-        self._page(src, "plan_overview.md.j2", **common, income=d.income_table(plan.data, plan.fw),
+        self._page(src, "plan_overview.md.j2", **common, income=tables(d.income_table(plan.data, plan.fw)),
                    funding_chart=self._funding_chart(plan, src))
 
         doc = d.build(plan.data, plan.fw)
@@ -199,42 +212,47 @@ class SiteBuilder:
                    sortable=frozenset({"Expenditure by scheme"}))
 
         src = plan.page("funding")
-        self._page(src, "plan_funding.md.j2", **common, income=d.income_table(plan.data, plan.fw),
+        self._page(src, "plan_funding.md.j2", **common, income=tables(d.income_table(plan.data, plan.fw)),
                    funding_chart=self._funding_chart(plan, src),
-                   expenditure=d.expenditure_table(plan.data, plan.fw) if plan.schemes else [],
-                   schemes_not_stated=_not_stated(plan.data.get("schemes")),
+                   expenditure=tables(d.expenditure_table(plan.data, plan.fw)) if plan.schemes else [],
+                   schemes_not_stated=words(_not_stated(plan.data.get("schemes"))),
                    type_chart=self._scheme_type_chart(plan, src),
-                   category=d.spend_by_category_table(plan.data, plan.fw),
+                   category=tables(d.spend_by_category_table(plan.data, plan.fw)),
                    category_chart=self._category_chart(plan, src),
-                   dfg=d.dfg_table(plan.data, plan.fw), minimum_spend=self._minimum_spend(plan),
+                   dfg=tables(d.dfg_table(plan.data, plan.fw)), minimum_spend=self._minimum_spend(plan),
                    names={key: plan.fw.names(key) for key in ("scheme_types", "funding_streams", "areas_of_spend",
                                                                 "commissioner_kinds")})
 
         src = plan.page("metrics")
         self._page(src, "plan_metrics.md.j2", **common, metrics=self._metrics(plan, src),
-                   capacity=d.capacity_demand_table(plan.data, plan.fw))
+                   capacity=tables(d.capacity_demand_table(plan.data, plan.fw)))
 
         risks = [[r["risk"], " ".join(str(r.get("mitigation") or "").split()), r.get("likelihood"), r.get("impact"),
                   r.get("owner"), r.get("timescale")] for r in plan.data.get("risks") or []]
         self._page(plan.page("risks"), "plan_risks.md.j2", **common,
                    risks=html.table(["Risk", "Mitigation", "Likelihood", "Impact", "Owner", "Timescale"], risks,
                                     caption="Risks and mitigations", drop_empty_columns=True) if risks else "",
-                   uec=d.uec_table(plan.data, plan.fw), related=plan.data.get("related_documents") or [],
+                   uec=tables(d.uec_table(plan.data, plan.fw)), related=plan.data.get("related_documents") or [],
                    safe_link=_safe_http_link)
 
     def _funding_chart(self, plan: SitePlan, page_src: str) -> Markup:
         stated = [s for s in plan.streams if s.amounts]
-        years = [y for y in plan.fw.financial_years if y in plan.totals]
+        years = plan.comparable_years
         if not stated or not years:
             return Markup("")
+        # A year with fewer streams stated is left out: its shorter bar would read as a fall in the fund.
+        left_out = [y for y in plan.totals if y not in years]
         colours = _stream_colours(plan.fw)
         series = [charts.Series(s.name, [s.amounts.get(y) for y in years], colours[s.id]) for s in stated]
         alt = "Bar chart of the pooled fund by funding stream. " + " ".join(
             f"{y}: " + "; ".join(f"{s.name} {money_text(s.amounts[y])}" for s in stated if y in s.amounts) + "."
             for y in years)
         caption = "Funding mix: the income the plan states, by funding stream and year"
-        if plan.totals_partial:
+        if any(s.not_stated for s in plan.streams):
             caption += " (streams the document leaves to the planning template are not shown)"
+        if left_out:
+            caption += (". Not charted: " + ", ".join(f"{y} (only {', '.join(plan.stated_in(y))} stated)" for y in left_out)
+                        + ", which would not compare with the other years")
         path = f"{plan.folder}/charts/funding-mix.svg"
         svg = self.files.get(path) or charts.stacked_bars(years, series)  # the overview and funding pages share it
         return self._chart(page_src, path, svg, alt, caption)
@@ -298,7 +316,8 @@ class SiteBuilder:
         entries += [({"id": f"local-{m['id']}", "name": m["name"], "unit": m.get("unit", ""), "definition": ""}, m,
                      True) for m in plan.data.get("local_metrics") or []]
         for metric, value, local in entries:
-            item = {"metric": metric, "local": local, "value": value or {}, "not_stated": _not_stated(value),
+            item = {"metric": metric, "local": local, "value": value or {},
+                    "not_stated": d.readers_text(_not_stated(value), plan.data, plan.fw),
                     "missing": value is None, "table": Markup(""), "figure": Markup("")}
             baseline = numeric_periods((value or {}).get("baseline"))
             goals = numeric_periods((value or {}).get("goals"))
@@ -371,7 +390,8 @@ class SiteBuilder:
                 for label in goals:
                     if label not in goal_periods:
                         goal_periods.append(label)
-                rows.append({"plan": plan, "value": value or {}, "goals": goals, "not_stated": _not_stated(value),
+                rows.append({"plan": plan, "value": value or {}, "goals": goals,
+                             "not_stated": d.readers_text(_not_stated(value), plan.data, plan.fw),
                              "baseline": "; ".join(f"{p}: {d.number(v)}"
                                                    for p, v in numeric_periods((value or {}).get("baseline")))})
             metrics.append({"metric": metric, "rows": rows, "periods": sorted(goal_periods)})
@@ -392,7 +412,7 @@ class SiteBuilder:
                        plans=[p for p in self.plans if p.period == fw.period])
             self._page(f"reference/{fw.period}/fields.md", "fields.md.j2", fw=fw,
                        fields=schema_ref.fields(fw, defs), schema_title=fw.schema().get("title", ""))
-        self._page("reference/index.md", "reference.md.j2", frameworks=frameworks, extra_docs=self.extra_docs,
+        self._page(AUTHORS_INDEX, "reference.md.j2", frameworks=frameworks, author_docs=self.author_docs,
                    defs_title=defs.get("title", ""))
 
 

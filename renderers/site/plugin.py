@@ -29,16 +29,17 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils.meta import get_data
 
 from bcf_schema import gate, report
 from bcf_schema.findings import Severity
 
 from .. import outputs
 from ..document import long_date
-from . import html, policy, public_pages
+from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, FALLBACK_DATE, PLAN_PAGES, PLANS_INDEX, SiteBuilder
+from .pages import ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
 from .siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
@@ -78,18 +79,21 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
-        self.serving = False
         self.site_config = None
         self.draft_folders: dict[str, str] = {}  # a draft plan's site folder -> its label, for the banner
+        self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
+        self.last_good: dict[str, SitePlan] = {}
+        self.banner = ""
+
+    def on_startup(self, *, command, dirty):
+        # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
+        self.serving = command == "serve"
 
     # -- configuration -----------------------------------------------------------------------
 
     def _resolve(self, config, value: str) -> Path:
         base_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         return (base_dir / value).resolve()
-
-    def on_startup(self, *, command, dirty):
-        self.serving = command == "serve"
 
     @property
     def with_drafts(self) -> bool:
@@ -131,11 +135,21 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         for finding in checked.findings:
             if finding.severity is Severity.WARNING:
                 log.info(f"{finding.location}: warning {finding.code}: {finding.message}")
-        if not checked.ok:
-            errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+        if not checked.ok and self.serving:  # keep serving: the last good version of each broken plan
+            broken = {f.file for f in errors}
+            kept = [self.last_good[path] for path in sorted(broken) if path in self.last_good]
+            self.last_good = {str(p.source.path): p for p in plans + kept}
+            plans += kept
+            self.banner = banner.html(errors, [str(p.source.path) for p in kept])
+            log.error(f"bcfc: plans have errors; the preview keeps the last good build:\n"
+                      f"{report.as_text(errors, len(checked.report.results))}")
+        elif not checked.ok:
             text = report.as_text(errors, len(checked.report.results))
             raise PluginError(f"bcfc: the site was not built because plans have errors:\n{text}")
-        plans = [SitePlan(outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw)) for r in checked.passed]
+        else:
+            self.last_good, self.banner = {str(p.source.path): p for p in plans}, ""
         clashes = outputs.clashes(plan.source for plan in plans)
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
@@ -186,12 +200,20 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     # -- the files ---------------------------------------------------------------------------------
 
     def on_files(self, files: Files, /, *, config):
-        extra_docs = []
+        extra_docs, author_docs = [], []
         for file in files.documentation_pages():
             if file.generated_by is None and file.src_uri != "index.md":
-                extra_docs.append((file.src_uri, _title_of(file) or file.name.replace("-", " ").capitalize()))
+                title, meta = _title_of(file)
+                entry = (file.src_uri, title or file.name.replace("-", " ").capitalize())
+                if meta.get("audience") == AUTHORS:
+                    # For plan authors: listed on that section's page, not in the public navigation.
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+                    author_docs.append(entry)
+                else:
+                    extra_docs.append(entry)
         builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
+                              author_docs=sorted(author_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
         self.draft_folders = {p.folder + "/": p.label for p in self.plans if policy.is_draft(p.data)}
@@ -205,8 +227,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             if existing is not None:
                 log.info(f"bcfc: the generated {src_uri} replaces the one in {config.docs_dir}")
                 files.remove(existing)
-            # A plan's own pages are reached from the Plans page and from each other, not the navigation.
-            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX)
+            # A plan's own pages are reached from the Plans page and from each other, not the navigation;
+            # the pages for plan authors from their own section's page.
+            in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri)
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
@@ -260,6 +283,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return page_html
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
+        output = banner.add(output, self.banner)
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
         return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                               '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
@@ -274,12 +298,13 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return server
 
 
-def _title_of(file: File) -> str:
-    """The first level-1 heading of a Markdown page in docs_dir, for the navigation."""
+def _title_of(file: File) -> tuple[str, dict]:
+    """The first level-1 heading of a Markdown page in docs_dir, for the navigation, and its front matter."""
     try:
-        for line in Path(file.abs_src_path).read_text(encoding="utf-8").splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
+        body, meta = get_data(Path(file.abs_src_path).read_text(encoding="utf-8"))
     except (OSError, TypeError):
-        pass
-    return ""
+        return "", {}
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip(), meta
+    return "", meta

@@ -46,6 +46,10 @@ OTHER_SOURCES = "Other sources the document names (no funding stream)"  # summar
 AS_STATED = "Other: "  # a scheme's source outside the streams, in the document's words, in the source column
 LOCAL = " (local)"  # a local metric's name in the metrics sheet
 LISTS_SHEET = "Lists"  # hidden: the drop-down lists
+COVER_HEADER = ("Item", "Entry", "Checklist")  # the cover: a labelled row per field, then the checklist
+COMPLETE = "Template"  # the cover's row saying whether every item is filled
+SIGN_OFF = "Sign-off"  # the cover's sign-off table, under this label
+SIGN_OFF_COLUMNS = (("body", "Body"), ("organisation", "Organisation"), ("date", "Date"), ("decision", "Decision"))
 
 # People's words for the plan format's own values (the framework's lists have names of their own).
 STATUS = {"draft": "Draft", "submitted": "Submitted", "approved": "Approved"}

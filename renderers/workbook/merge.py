@@ -14,12 +14,13 @@ import io
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from . import layout as L
 from .reader import Imported, TemplateError
 
 SCHEME_FIELDS = ("id", "name", "description", "type", "sub_type", "funding_source", "funding_source_as_stated",
                  "area_of_spend", "commissioner", "provider", "new", "expenditure")
 METRIC_FIELDS = ("not_stated", "baseline", "goals", "goal_as_stated", "goals_not_stated", "rationale")
-SIGN_OFF_FIELDS = ("body", "organisation", "date", "decision")
+SIGN_OFF_FIELDS = tuple(key for key, _ in L.SIGN_OFF_COLUMNS)
 CD_FIELDS = ("service", "kind", "source", "unit", "months")
 
 
@@ -54,8 +55,8 @@ def _same(old, new) -> bool:
 
 def _scalar(old, new):
     """The new value in the old one's form where they mean the same (an int id, a date, a block scalar)."""
-    if _same(old, new):
-        return old
+    if _same(old, new) or (isinstance(old, int) and not isinstance(old, bool) and str(old) == new):
+        return old  # a scheme id written as a number in the plan comes back from its cell as text
     if isinstance(new, str) and len(new) == 10 and isinstance(old, dt.date):
         return dt.date.fromisoformat(new)
     return new
@@ -76,15 +77,29 @@ def _update(target: CommentedMap, new: dict, fields: tuple[str, ...] | None = No
             for stale in [k for k in target[key] if k not in new[key]]:
                 del target[key][stale]
         elif key in target:
-            target[key] = _scalar(target[key], new[key])
+            target[key] = _styled(_scalar(target[key], new[key]))
         else:
-            target[key] = _flow(new[key]) if key in ("expenditure", "months", "baseline", "goals") else new[key]
+            target[key] = _styled(new[key])
 
 
-def _flow(value: dict) -> CommentedMap:
-    """A new mapping of figures in the plans' one-line style: {2023-24: 1002363}."""
-    mapping = CommentedMap(value)
-    mapping.fa.set_flow_style()
+def _like(old, new):
+    """A new list in the old one's style (the plans write short lists on one line)."""
+    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+        new.fa.set_flow_style()
+    return new
+
+
+def _styled(value):
+    """New data in the plans' style: figures by year or month on one line ({2023-24: 1002363}, as the
+    example plans write them), a scheme or a not-stated reason as a block mapping."""
+    if isinstance(value, CommentedMap | CommentedSeq) or not isinstance(value, dict | list):
+        return value
+    if isinstance(value, list):
+        return CommentedSeq(_styled(v) for v in value)
+    mapping = CommentedMap((k, _styled(v)) for k, v in value.items())
+    if value and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()) \
+            or "not_stated" in value and len(value) == 1:
+        mapping.fa.set_flow_style()
     return mapping
 
 
@@ -102,8 +117,7 @@ def _merge_list(old, new: list, key_of, fields: tuple[str, ...]) -> CommentedSeq
             _update(by_key[key], item, fields)
             result.append(by_key[key])
         else:
-            result.append(CommentedMap((k, _flow(v) if k in ("expenditure", "months") else v)
-                                       for k, v in item.items()))
+            result.append(_styled(item))
     if [id(i) for i in result] == [id(i) for i in old if isinstance(i, dict)] and len(old) == len(result):
         return old  # same items in the same order: keep the sequence (and its comments)
     kept = {id(i) for i in result}
@@ -130,7 +144,8 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
     if "cover" in imported.sheets:
         for key in (fw.nhs_partners, "version", "status", "date"):
             if key in plan and not _same(doc.get(key), plan[key]):
-                doc[key] = _scalar(doc.get(key), plan[key]) if key != fw.nhs_partners else plan[key]
+                doc[key] = _scalar(doc.get(key), plan[key]) if key != fw.nhs_partners else \
+                    _like(doc.get(key), CommentedSeq(plan[key]))
         if "sign_off" in plan or doc.get("sign_off"):
             new = plan.get("sign_off") or []
             old = doc.get("sign_off") or CommentedSeq()
@@ -154,14 +169,14 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
                 if isinstance(funding.get(key), dict):
                     _update(funding[key], new[key], tuple(dict.fromkeys([*funding[key], *new[key]])))
                 else:
-                    funding[key] = new[key]
+                    funding[key] = _styled(new[key])
             elif key in funding:
                 del funding[key]
     if "expenditure" in imported.sheets:
         new = plan["schemes"]
         if isinstance(new, dict) or not isinstance(doc.get("schemes"), list):
             if not _same(doc.get("schemes"), new):
-                doc["schemes"] = new
+                doc["schemes"] = _styled(new)
         else:
             doc["schemes"] = _merge_list(doc["schemes"], new, lambda s: str(s.get("id")), SCHEME_FIELDS)
     if "metrics" in imported.sheets:
@@ -172,7 +187,7 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
             if isinstance(metrics.get(metric_id), dict):
                 _update(metrics[metric_id], value, METRIC_FIELDS)
             else:
-                metrics[metric_id] = value
+                metrics[metric_id] = _styled(value)
         if plan.get("local_metrics") or doc.get("local_metrics"):
             by_name = lambda m: m.get("name")  # noqa: E731: a local metric's id is not in the workbook
             doc["local_metrics"] = _merge_list(doc.get("local_metrics"), plan.get("local_metrics") or [], by_name,
@@ -181,7 +196,7 @@ def _section_updates(doc: CommentedMap, imported: Imported) -> None:
         new = plan["capacity_demand"]
         if isinstance(new, dict) or not isinstance(doc.get("capacity_demand"), list):
             if not _same(doc.get("capacity_demand"), new):
-                doc["capacity_demand"] = new
+                doc["capacity_demand"] = _styled(new)
         else:
             key = lambda r: (r.get("service"), r.get("kind"), r.get("source"))  # noqa: E731
             doc["capacity_demand"] = _merge_list(doc["capacity_demand"], new, key, CD_FIELDS)
@@ -227,6 +242,20 @@ def merge(text: str, imported: Imported, name: str = "the plan") -> str:
     _, new_spans = _spans(dumped, yaml.load(dumped))
     parts = [prologue]
     for key in new_spans:
-        unchanged = key in old_spans and _same(before.get(str(key)), after.get(str(key)))
-        parts.append(old_spans[key] if unchanged else new_spans[key])
+        if key not in old_spans:
+            parts.append(new_spans[key])
+        elif _same(before.get(str(key)), after.get(str(key))):
+            parts.append(old_spans[key])
+        else:  # the blank lines and comments before the next key stay, even where the value was replaced whole
+            span, tail = new_spans[key], _tail(old_spans[key])
+            parts.append(span[:len(span) - len(_tail(span))] + tail)
     return "".join(parts)
+
+
+def _tail(span: str) -> str:
+    """A section's closing blank lines and comments (what stands before the next top-level key)."""
+    lines = span.splitlines(keepends=True)
+    end = len(lines)
+    while end > 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return "".join(lines[end:])

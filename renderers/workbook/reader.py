@@ -344,10 +344,11 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
         if column.input_only and cell is not None and _text(cell):
             result.notes.append(f"{where(cell)} ({column.title}) stays in the workbook: the plan format has no "
                                 "place for it")
-    start = next((r for r in range(L.FIRST_ROW, ws.max_row + 1) if _text(ws.cell(r, 1)) == "Sign-off"), None)
+    start = next((r for r in range(L.FIRST_ROW, ws.max_row + 1) if _text(ws.cell(r, 1)) == L.SIGN_OFF), None)
     if start is None:
         return
-    keys = [(_text(c) or "").lower() for c in ws[start + 1][:4]]
+    titles = {title: key for key, title in L.SIGN_OFF_COLUMNS}
+    keys = [titles.get(_text(c) or "") for c in ws[start + 1][:len(L.SIGN_OFF_COLUMNS)]]
     entries = []
     for row in range(start + 2, ws.max_row + 1):
         row_cells = ws[row][:len(keys)]
@@ -355,6 +356,8 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
             break
         entry = {}
         for key, cell in zip(keys, row_cells):
+            if key is None:
+                continue
             value = cells.date(cell) if key == "date" else cells.text(cell)
             if value is not None:
                 entry[key] = value
@@ -457,17 +460,23 @@ def _read_expenditure(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Ce
         result.plan["schemes"] = schemes
 
 
-def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
-    fw = result.fw
-    titles = {c.title: c.field for c in sheet.columns if c.field != "periods"}
-    columns: dict[str, int] = {}
-    periods: list[tuple[str, int]] = []
+def _columns(ws: Worksheet, sheet: L.Sheet, expanded: str, parse) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """A sheet with columns the writer may add (a baseline year, a month outside the years), read by heading:
+    the fixed fields' columns, and (period or month, column) of each column whose heading `parse` reads."""
+    fixed = {c.title: c.field for c in sheet.columns if c.field != expanded}
+    columns, keyed = {}, []
     for number in range(1, ws.max_column + 1):
         heading = _text(ws.cell(L.HEADER_ROW, number)) or ""
-        if heading in titles:
-            columns[titles[heading]] = number
-        elif (period := L.heading_period(heading)) is not None:
-            periods.append((period, number))
+        if heading in fixed:
+            columns[fixed[heading]] = number
+        elif (key := parse(heading)) is not None:
+            keyed.append((key, number))
+    return columns, keyed
+
+
+def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
+    fw = result.fw
+    columns, periods = _columns(ws, sheet, "periods", L.heading_period)
     if "metric" not in columns or "measure" not in columns:
         raise TemplateError(f"'{ws.title}' has no Metric and Baseline or goal columns")
     national = {m["name"]: m["id"] for m in fw.items("metrics")}
@@ -523,14 +532,7 @@ def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells)
 
 def _read_capacity_demand(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
     reason = _text(ws.cell(L.NOTE_ROW, 1))
-    fixed = {c.title: c.field for c in sheet.columns if c.field != "months"}
-    columns, months = {}, []
-    for number in range(1, ws.max_column + 1):
-        heading = _text(ws.cell(L.HEADER_ROW, number)) or ""
-        if heading in fixed:
-            columns[fixed[heading]] = number
-        elif (month := L.heading_month(heading)) is not None:
-            months.append((month, number))
+    columns, months = _columns(ws, sheet, "months", L.heading_month)
     kinds = {v: k for k, v in L.KIND.items()}
     rows = []
     for row in range(L.FIRST_ROW, ws.max_row + 1):

