@@ -111,7 +111,7 @@ def test_mkdocs_build_strict_passes_on_the_example_plans(tmp_path):
 def test_the_same_plans_give_a_byte_identical_site(site, tmp_path):
     # A second build of the same inputs in a fresh folder: no cache, so every document (the PDFs too), page and
     # chart is made afresh.
-    for name in ("mkdocs.yml", "docs", "plans"):
+    for name in ("mkdocs.yml", "bcfc.yaml", "docs", "plans"):
         (shutil.copytree if (site.work / name).is_dir() else shutil.copy)(site.work / name, tmp_path / name)
     result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
