@@ -104,8 +104,9 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
 
 
 def is_site_folder(folder: Path) -> bool:
-    """A site written before bcfc marked its outputs: MkDocs' sitemap and bcfc's own assets."""
-    return (folder / "sitemap.xml").is_file() and (folder / "assets" / "bcfc").is_dir()
+    """A site written before bcfc marked its outputs (or by a plain `mkdocs build`): MkDocs' home page and
+    bcfc's own assets. Not the sitemap: a site without an address has none."""
+    return (folder / "index.html").is_file() and (folder / "assets" / "bcfc" / "bcfc.css").is_file()
 
 
 def _build_into(config, plugin, plans, work_dir, stage: Path, settings: bytes = b"") -> None:
