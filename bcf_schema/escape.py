@@ -11,7 +11,9 @@ import re
 # C0 and C1 controls (escape sequences, carriage returns, line breaks), the line and paragraph
 # separators, and the bidirectional overrides that reorder what is shown ("Trojan source").
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character CommonMark can escape
+# Every ASCII punctuation character CommonMark can escape, but a point or comma inside a number
+# (200.0, 1,000), which can start nothing and reads better unescaped.
+_PUNCTUATION = re.compile(r"(?!(?<=\d)[.,](?=\d))([!-/:-@\[-`{-~])")
 ZERO_WIDTH_SPACE = "\u200b"
 
 

@@ -11,8 +11,13 @@ from plan text is written as text, never as a formula.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
 import io
+import os
+import sys
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -121,6 +126,15 @@ def document_properties(workbook: Workbook, plan: dict, fw: Framework) -> None:
     props.language = "en-GB"
 
 
+def _quietly_collect() -> None:
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 class TemplateWriter:
     def __init__(self, plan: dict, fw: Framework, source: str = ""):
         self.plan, self.fw, self.source = plan, fw, source
@@ -154,7 +168,17 @@ class TemplateWriter:
         self.lists_sheet.sheet_state = "hidden"
         self.lists_sheet.protection.sheet = True
         buffer = io.BytesIO()
-        self.workbook.save(buffer)
+        failure = None
+        try:
+            self.workbook.save(buffer)
+        except etree.SerialisationError as err:
+            # openpyxl spools each sheet through a temporary file; lxml reports that file's write errors
+            # (a full disk, a size limit) in its own words: say them as the I/O error they are.
+            code = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG}.get(str(err), errno.EIO)
+            failure = OSError(code, os.strerror(code))
+        if failure is not None:
+            _quietly_collect()  # openpyxl's half-written sheet streams complain as they are freed
+            raise failure
         return normalise_zip(buffer.getvalue(), document_time(d.plan_date(self.plan)))
 
     # -- shared parts ---------------------------------------------------------------------------------

@@ -45,7 +45,9 @@ def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
     assert rendered_count(first) == len(list((folder / "plans").rglob("*.yaml")))
 
     plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace('version: "V0.4"', 'version: "V0.5"', 1), encoding="utf-8")
+    text = plan.read_text(encoding="utf-8").replace('version: "V0.4"', 'version: "V0.5"', 1)
+    text = text.replace("history:\n", 'history:\n  - {version: "V0.5", date: 2023-07-01, change: A new version}\n', 1)
+    plan.write_text(text, encoding="utf-8")
     second = build(folder)
     assert rendered_count(second) == 1
 

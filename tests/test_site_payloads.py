@@ -217,6 +217,7 @@ def _enrich(value, places, additions: list[str], pointer: str = ""):
 def plant(data, period: str, counter: list[int], keep: frozenset[str] = frozenset()):
     """A copy of a plan with a payload in every free-text string; the fields it touched by schema node."""
     touched: set[str] = set()
+    payloads: dict[str, str] = {}
 
     def walk(value, places, pointer):
         if isinstance(value, dict):
@@ -227,8 +228,12 @@ def plant(data, period: str, counter: list[int], keep: frozenset[str] = frozense
             text_places = set().union(*(_text_locations(d, p, n) for d, p, n in places))
             touched.update(text_places)
             if text_places and pointer not in keep:
-                counter[0] += 1
-                return PAYLOADS[counter[0] % len(PAYLOADS)] + f" ({pointer})"
+                # The same text gets the same payload, so what must match still matches (a plan's version
+                # and its history's last entry).
+                if value not in payloads:
+                    counter[0] += 1
+                    payloads[value] = PAYLOADS[counter[0] % len(PAYLOADS)] + f" [{counter[0]}]"
+                return payloads[value]
         return value
 
     def _kids(places, key):

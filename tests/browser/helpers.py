@@ -92,8 +92,8 @@ def _rich_plan(fw_period: str = "2023-25") -> dict:
             if scheme["funding_source"] == rule["funding_stream"]:
                 scheme["type"] = rule["scheme_types"][0]
     metric = fw.items("metrics")[0]
-    # A goal for every period the framework declares (an approved plan needs them all, BCF216).
-    goals = {period: 200.0 - 9.5 * i for i, period in enumerate(fw.goal_periods(metric))}  # Q1 200.0, Q2 190.5 ...
+    # An approved plan gives a goal for every period the framework declares (BCF216).
+    goals = {period: 200.0 - 9.5 * index for index, period in enumerate(fw.goal_periods(metric))}
     plan["metrics"][metric["id"]] = {"baseline": {"2022-23": 812.5}, "goals": goals}
     plan["spend_by_category"] = [{"category": "Community", "amounts": {years[0]: 2_000_000}},
                                  {"category": "Acute", "amounts": {years[0]: 2_200_000}}]
