@@ -81,9 +81,27 @@ def status(paths, fmt, rules_file):
 @cli.command()
 @click.argument("period", required=False)
 @click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json from its framework.yaml.")
-@click.option("--check", is_flag=True, help="Exit 1 if any committed plan.schema.json is out of date.")
-def schema(period, write, check):
-    """Print a period's plan JSON Schema, or regenerate them all."""
+@click.option("--check", is_flag=True, help="Exit 1 if any committed plan.schema.json (or, with --export, any "
+              "exported copy) is out of date.")
+@click.option("--export", "export_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Copy every period's schema into DIR (DIR/<period>/plan.schema.json), for editors in a plans "
+                   "repository; with --check, only say whether the copies are current.")
+def schema(period, write, check, export_dir):
+    """Print a period's plan JSON Schema, regenerate them all, or export them for editors."""
+    if export_dir:
+        from bcf_schema import schema_export
+        if check:
+            stale = schema_export.stale(export_dir)
+            if stale:
+                click.echo(f"out of date: {', '.join(f'{export_dir}/{name}' for name in stale)}; "
+                           f"run bcfc schema --export {export_dir}")
+            else:
+                click.echo(f"the schemas in {export_dir}/ are those of this bcfc")
+            sys.exit(1 if stale else 0)
+        written = schema_export.export(export_dir)
+        click.echo(f"wrote {', '.join(f'{export_dir}/{name}' for name in written)}" if written
+                   else f"the schemas in {export_dir}/ are up to date")
+        return
     if write or check:
         stale = []
         for name in available_periods():
@@ -158,17 +176,27 @@ def render_excel(plan, output):
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(),
               help="Where the documents go: OUT/<hwb>/<period>/.")
 @click.option("--rules", "rules_file", type=click.Path(), help=f"Local house rules (default: {DEFAULT_RULES} if present).")
-@click.option("-f", "--config-file", "config_file", default=SITE_CONFIG, show_default=True, type=click.Path(),
-              help="The site's MkDocs configuration; without the file no site is built.")
+@click.option("-f", "--config-file", "config_file", type=click.Path(),
+              help=f"The site's MkDocs configuration (default: {SITE_CONFIG} if present, else bcfc's built-in one).")
 @click.option("--site/--no-site", "with_site", default=True, show_default=True,
               help="Build the site (mkdocs, strict) after the documents.")
-def build(plans_dir, out_dir, rules_file, config_file, with_site):
+@click.option("--drafts", is_flag=True, help="Put draft plans on the site too, under a DRAFT banner (for a preview, "
+              "not for publishing: the public site shows submitted and approved plans).")
+def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     """Validate every plan, render its narrative and planning template, then build the site.
 
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
     built into a staging folder and swapped in only when the whole build succeeded.
     """
     from renderers import folders, outputs, pdf
+    config_file = _site_config_file(config_file)
+    if with_site:
+        from renderers.site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
+        try:
+            load_site_config(CONFIG_FILE)  # checked before anything is rendered
+        except SiteConfigError as err:
+            click.echo(f"{err}\nbuild stopped: fix {CONFIG_FILE}; nothing was built", err=True)
+            sys.exit(2)
     folders.recover(Path(out_dir).absolute().parent)  # finish a swap a killed build left half done
     checked = gate.check([plans_dir], rules_file)
     problems = [f for f in checked.findings if f.severity is not Severity.INFO]
@@ -193,7 +221,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
         done += 1
         click.echo(f"[{done}/{len(sources)}] {escape.terminal(source.path)}", err=True)
 
-    site = with_site and Path(config_file).is_file()
+    site = with_site
     protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
     # Documents and site are staged and swapped in together at the end: a failure anywhere leaves
     # both build/ and site/ as they were.
@@ -214,10 +242,10 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
                     sys.exit(1)
             if site:
                 from renderers.site import SiteBuildError, build_site
-                click.echo(f"building the site from {config_file} ...", err=True)
+                click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)
                 try:
                     site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
-                                          work_dir=Path(CACHE_DIR) / "site", swap=swap)
+                                          work_dir=Path(CACHE_DIR) / "site", swap=swap, drafts=drafts)
                 except SiteBuildError as err:
                     click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
                     sys.exit(1)
@@ -231,27 +259,44 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site):
     click.echo(f"built {len(sources)} plan(s) into {out_dir}/ ({rendered} rendered, "
                f"{len(sources) - rendered} unchanged since the last build)")
     if site:
-        click.echo(f"built the site into {os.path.relpath(site_dir)}/")
-    elif with_site:
-        click.echo(f"no {config_file}: the site was not built", err=True)
+        from renderers.site.policy import published
+        shown = len(published(sources, drafts))
+        left = len(sources) - shown
+        click.echo(f"built the site into {os.path.relpath(site_dir)}/: {shown} plan(s)"
+                   + (f"; {left} draft(s) left off the site (bcfc build --drafts to preview them)" if left else ""))
+
+
+def _site_config_file(config_file: str | None) -> str | None:
+    """The MkDocs configuration to use: the one given, else mkdocs.yml if present, else None (built-in)."""
+    if config_file is not None:
+        if not Path(config_file).is_file():
+            raise click.BadParameter(f"no such file: {config_file}", param_hint="--config-file")
+        return config_file
+    return SITE_CONFIG if Path(SITE_CONFIG).is_file() else None
 
 
 @cli.command()
-@click.option("-f", "--config-file", "config_file", default=SITE_CONFIG, show_default=True, type=click.Path(),
-              help="The site's MkDocs configuration.")
+@click.option("-f", "--config-file", "config_file", type=click.Path(),
+              help=f"The site's MkDocs configuration (default: {SITE_CONFIG} if present, else bcfc's built-in one).")
 @click.option("-a", "--dev-addr", "dev_addr", metavar="IP:PORT", help="Where to serve (default: 127.0.0.1:8000).")
 @click.option("--open", "open_in_browser", is_flag=True, help="Open the preview in a browser.")
 def serve(config_file, dev_addr, open_in_browser):
-    """Preview the site, rebuilding and reloading the page when a plan or page changes."""
-    if not Path(config_file).is_file():
-        raise click.BadParameter(f"no such file: {config_file}", param_hint="--config-file")
+    """Preview the site, drafts included (marked DRAFT), rebuilding and reloading the page when a plan or
+    page changes."""
+    config_file = _site_config_file(config_file)
     from renderers.site import serve_site
-    serve_site(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
+    from renderers.site.siteconfig import SiteConfigError
+    try:
+        serve_site(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
+    except SiteConfigError as err:
+        click.echo(f"bcfc serve: {err}", err=True)
+        sys.exit(2)
 
 
 cli.add_command(commands.new)
 cli.add_command(commands.diff)
 cli.add_command(commands.import_)
+cli.add_command(commands.init)
 
 
 def main():

@@ -11,6 +11,7 @@ from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.loader import load, read_bounded
 
 from . import gitbase, plandiff, scaffold
+from . import init as init_repo
 
 
 def _refuse_overwrite(path: Path) -> None:
@@ -189,3 +190,32 @@ def import_(template, output, into, dry_run):
         _refuse_overwrite(path)
         _write(path, text)
         click.echo(f"wrote {path} from {template}")
+
+
+@click.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False))
+@click.option("--name", default="Better Care Fund plans", show_default=True, help="The site's name.")
+@click.option("--publisher", prompt="Who publishes the plans (the council or HWB)",
+              help="Who publishes the plans, for the About page (the council or the HWB).")
+@click.option("--contact", prompt="A contact for readers (email address or https:// page)",
+              help="An email address or web page where readers can reach the publisher.")
+@click.option("--site-url", default="", help="Where the site will be published (https://...); gives it a sitemap. "
+              "It can be added to bcfc.yaml later.")
+@click.option("--source", default=init_repo.SOURCE, show_default=True, metavar="OWNER/NAME",
+              help="The GitHub repository of bcfc whose hook and action the repository pins.")
+def init(folder, name, publisher, contact, site_url, source):
+    """Set up a plans repository in FOLDER (default: here): plans/, bcfc.yaml, the pre-commit hook,
+    GitHub workflows, editor schemas and settings, all pinned to this version of bcfc.
+
+    Never overwrites a file: if any is already there, nothing is written.
+    """
+    settings = init_repo.Settings(name=name, publisher=publisher, contact=contact, site_url=site_url, source=source)
+    try:
+        written = init_repo.init(folder, settings)
+    except init_repo.InitError as err:
+        raise click.UsageError(str(err)) from err
+    click.echo(f"set up a plans repository in {folder} (bcfc {settings.ref}):")
+    for path in written:
+        click.echo(f"  wrote {path}")
+    click.echo("next: git init (if it is not a repository yet), pre-commit install, "
+               "bcfc new <HWB> --period <period>, bcfc serve")

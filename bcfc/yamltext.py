@@ -97,16 +97,19 @@ def comment(text: str, indent: int = 0, width: int = WIDTH) -> str:
 def schema_modeline(schema_path: Path, output: Path) -> str:
     """The yaml-language-server first line, the schema given relative to the plan file.
 
-    A project checkout next to the plan (an ancestor folder holding bcf_schema/frameworks/)
-    is preferred to the installed package, so the line is the one committed plans carry.
+    The nearest ancestor folder holding the schemas is preferred to the installed package, so the
+    line is the one committed plans carry: a plans repository's exported schemas/<period>/ (`bcfc
+    schema --export schemas`, written by `bcfc init`) or a bcfc checkout's bcf_schema/frameworks/.
     """
     period = schema_path.parent.name
     folder = output.resolve().parent
     target = schema_path.resolve()
     for ancestor in (folder, *folder.parents):
-        candidate = ancestor / "bcf_schema" / "frameworks" / period / "plan.schema.json"
-        if candidate.is_file():
-            target = candidate
+        candidates = [ancestor / "schemas" / period / "plan.schema.json",
+                      ancestor / "bcf_schema" / "frameworks" / period / "plan.schema.json"]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is not None:
+            target = found
             break
     relative = os.path.relpath(target, folder).replace(os.sep, "/")
     return f"# yaml-language-server: $schema={relative}\n"

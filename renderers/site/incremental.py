@@ -124,9 +124,13 @@ class WorkDir:
         self.state_file.write_text(json.dumps({"signature": signature, "plans": sorted(plans)}), encoding="utf-8")
 
 
-def signature(config_file: Path) -> str:
+def signature(config_file: Path, *extra: str | bytes) -> str:
+    """What every page depends on: the code, the MkDocs configuration and anything else given
+    (the repository's bcfc.yaml, the built-in configuration's settings, whether drafts are shown)."""
     digest = hashlib.sha256(code_digest().encode())
     digest.update(config_file.read_bytes())
+    for item in extra:
+        digest.update(b"\0" + (item if isinstance(item, bytes) else item.encode()))
     return digest.hexdigest()
 
 

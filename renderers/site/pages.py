@@ -26,7 +26,7 @@ from .. import document as d
 from ..narrative import cell_text
 from bcf_schema import hwbs as reference_hwbs
 
-from . import charts, html, opendata, reviewers, reviews, schema_ref
+from . import charts, html, opendata, policy, reviewers, reviews, schema_ref
 from .incremental import PageCache, code_digest
 from .model import SitePlan, money_text, numeric_periods, period_words
 
@@ -35,6 +35,7 @@ ASSETS = Path(__file__).parent / "assets"
 PLANS_INDEX = "plans/index.md"
 ASSET_CSS = "assets/bcfc/bcfc.css"
 ASSET_JS = "assets/bcfc/bcfc.js"
+FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
 # Material for plan authors (the frameworks as bcfc holds them, every plan field, the JSON Schemas, the plan
 # format, editor setup) is a section of its own: out of the public navigation and out of search, so readers
 # find plans. A page in docs/ joins it with `audience: plan authors` in its front matter.
@@ -111,6 +112,11 @@ class SiteBuilder:
     # -- the whole site -----------------------------------------------------------------
 
     @property
+    def last_updated(self) -> str:
+        """The newest date the plans state (never the clock): the site's last-updated date."""
+        return max((d for d in (p.latest_date() for p in self.plans) if d), default=FALLBACK_DATE)
+
+    @property
     def periods_with_plans(self) -> list[str]:
         return sorted({p.period for p in self.plans})
 
@@ -118,7 +124,9 @@ class SiteBuilder:
         self.files[ASSET_CSS] = ASSETS / "bcfc.css"
         self.files[ASSET_JS] = ASSETS / "bcfc.js"
         self._page("index.md", "home.md.j2", plans=self.plans, periods=self.periods_with_plans,
-                   frameworks=[load_framework(p) for p in available_periods()])
+                   frameworks=[load_framework(p) for p in available_periods()], statuses=policy.STATUSES,
+                   last_updated=self.last_updated, drafts=sum(policy.is_draft(p.data) for p in self.plans),
+                   preview_banner=Markup(policy.preview_banner(sum(policy.is_draft(p.data) for p in self.plans))))
         if self.plans:
             self._page(PLANS_INDEX, "plans_index.md.j2", plans=self.plans, periods=self.periods_with_plans)
         for plan in self.plans:

@@ -18,6 +18,7 @@ Events used (MkDocs 1.6):
 from __future__ import annotations
 
 import hashlib
+from html import escape
 import logging
 import os
 import tempfile
@@ -35,14 +36,15 @@ from bcf_schema.findings import Severity
 from bcf_schema.reviews import load_review, review_path
 
 from .. import outputs
-from . import banner, html
+from ..document import long_date
+from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, AUTHORS, ICBS_INDEX, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
+from .pages import ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
+from .siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
 
-FALLBACK_DATE = "2000-01-01"  # the fixed time of the rendered documents (renderers.deterministic)
 
 # Rendered documents by (plan bytes, period): `mkdocs serve` rebuilds re-render only changed plans.
 _DOCUMENT_CACHE: dict[tuple[str, str, str], dict[str, bytes]] = {}
@@ -56,6 +58,10 @@ class BcfcConfig(base.Config):
     # A folder of documents already rendered by `bcfc build` (OUT/<hwb>/<period>/): reused where its
     # copy of the plan is byte-identical to the plan being published, otherwise rendered afresh.
     documents = c.Optional(c.Type(str))
+    # Drafts are published only in a preview: `mkdocs serve` / `bcfc serve`, or `bcfc build --drafts`.
+    drafts = c.Type(bool, default=False)
+    # The repository's bcfc.yaml (publisher, contact, site address), relative to mkdocs.yml.
+    site_config = c.Type(str, default=CONFIG_FILE)
 
 
 class BcfcPlugin(BasePlugin[BcfcConfig]):
@@ -74,6 +80,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_dates: dict[str, str] = {}
         self.generated_nav: list | None = None
         self.default_date = FALLBACK_DATE
+        self.site_config = None
+        self.draft_folders: dict[str, str] = {}  # a draft plan's site folder -> its label, for the banner
         self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
         self.last_good: dict[str, SitePlan] = {}
         self.banner = ""
@@ -88,7 +96,18 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         base_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         return (base_dir / value).resolve()
 
+    @property
+    def with_drafts(self) -> bool:
+        return self.config.drafts or self.serving
+
     def on_config(self, config):
+        site_config = self._resolve(config, self.config.site_config)
+        try:
+            self.site_config = load_site_config(site_config)
+        except SiteConfigError as err:
+            raise PluginError(f"bcfc: {err}") from err
+        if self.site_config is not None and self.site_config.url and not config.site_url:
+            config.site_url = self.site_config.url  # the sitemap's and canonical links' address
         if self.generated_nav is not None and config.nav is self.generated_nav:
             config.nav = None  # the same config built again: generate the navigation afresh
         self.plans_dir = self._resolve(config, self.config.plans)
@@ -106,7 +125,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             raise PluginError(f"bcfc: no plans folder at {self._show(self.plans_dir)} (set `plans:` under the bcfc "
                               "plugin in mkdocs.yml)")
         if self.preloaded is not None:
-            self.plans = [SitePlan(source) for source in self.preloaded]
+            self.plans = [SitePlan(source) for source in policy.published(self.preloaded, self.with_drafts)]
             self._load_reviews()
             return
         # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
@@ -136,7 +155,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         clashes = outputs.clashes(plan.source for plan in plans)
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
-        self.plans = plans
+        self.plans = policy.published(plans, self.with_drafts)
         self._load_reviews()
 
     def _load_reviews(self) -> None:
@@ -217,6 +236,12 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                               author_docs=sorted(author_docs),
                               page_cache=self.work.pages if self.work else None)
         generated = builder.build()
+        self.draft_folders = {p.folder + "/": p.label for p in self.plans if policy.is_draft(p.data)}
+        generated.update(public_pages.pages(self.site_config, last_updated=builder.last_updated,
+                                            plan_count=len(self.plans)))
+        if not config.copyright and self.site_config is not None and self.site_config.publisher:
+            config.copyright = escape(f"Published by {self.site_config.publisher}. "
+                                           f"Last updated {long_date(builder.last_updated)}.")
         for src_uri, content in generated.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -237,7 +262,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.work is not None:
             self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
-            config.nav = self.generated_nav = builder.nav()
+            config.nav = self.generated_nav = builder.nav() + public_pages.nav()
         dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in PLAN_PAGES}
         newest = max((d for d in dates.values() if d), default=FALLBACK_DATE)
         self.page_dates = {uri: date or newest for uri, date in dates.items()}
@@ -255,6 +280,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config):
+        if not config.site_url:  # a sitemap needs the site's address: without it, its links would be wrong
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                (Path(config.site_dir) / name).unlink(missing_ok=True)
         if self.work is not None:
             index = Path(config.site_dir) / "search" / "search_index.json"
             if index.is_file():
@@ -269,7 +297,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
         # The generated pages carry plan content as tokens that Python-Markdown passed through
         # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
-        return html.restore(page_html)
+        page_html = html.restore(page_html)
+        for folder, label in self.draft_folders.items():
+            if page.file.src_uri.startswith(folder):
+                return policy.draft_banner(label) + page_html  # a draft plan's every page
+        return page_html
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         output = banner.add(output, self.banner)
@@ -282,6 +314,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     def on_serve(self, server, /, *, config, builder):
         if self.plans_dir is not None and self.plans_dir.is_dir():
             server.watch(str(self.plans_dir))
+        if self.site_config is not None:
+            server.watch(self.site_config.path)  # bcfc.yaml: the About page, the footer
         return server
 
 

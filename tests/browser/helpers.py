@@ -134,9 +134,20 @@ def write_fixture_plans(plans_dir: Path) -> tuple[Path, Path]:
     return rich_path, hostile_path
 
 
+SITE_URL = "https://plans.example.gov.uk/"
+SITE_CONFIG = f"""site:
+  name: Better Care Fund plans
+  publisher: Example County Council
+  contact: bcf@example.gov.uk
+  url: {SITE_URL}
+"""
+
+
 def make_workspace(work: Path) -> tuple[Path, Path]:
-    """A copy of the project's site inputs (mkdocs.yml, docs/, plans/) with the fixture plans added."""
+    """A copy of the project's site inputs (mkdocs.yml, docs/, plans/) with the fixture plans added, and
+    the bcfc.yaml a council's repository has (its address gives the site a sitemap)."""
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    (work / "bcfc.yaml").write_text(SITE_CONFIG, encoding="utf-8")
     shutil.copytree(ROOT / "docs", work / "docs")
     shutil.copytree(ROOT / "plans", work / "plans")
     plans = write_fixture_plans(work / "plans")
