@@ -363,16 +363,21 @@ class _Elements(html.parser.HTMLParser):
             self.scripts.append(data)
 
 
-def test_no_built_page_holds_a_handler_a_script_or_a_script_link():
-    work, _ = planted_workspace()
-    pages = sorted((work / "site").rglob("*.html"))
+def _assert_no_page_can_run_a_payload(site: Path) -> dict[Path, str]:
+    """Every HTML page of a built site, checked for handlers, script links and payload scripts; {page: text}."""
+    pages = {page: page.read_text(encoding="utf-8") for page in sorted(site.rglob("*.html"))}
     assert len(pages) > 40
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
+    for page, text in pages.items():
         parser = _Elements()
         parser.feed(text)
         assert parser.problems == [], page
         assert not [s for s in parser.scripts if MARKER in s], page
+    return pages
+
+
+def test_no_built_page_holds_a_handler_a_script_or_a_script_link():
+    work, _ = planted_workspace()
+    _assert_no_page_can_run_a_payload(work / "site")
     narrative = (work / "site" / "plans" / "warwickshire" / "2023-25" / "narrative" / "index.html").read_text()
     assert "onerror=xss()" in narrative  # the payloads are there, as text
     assert "bcfc-secret.txt" in narrative
@@ -434,14 +439,7 @@ def test_extensions_a_repository_adds_see_no_plan_text(tmp_path):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert secret in (tmp_path / "site" / "snippet-check" / "index.html").read_text(encoding="utf-8")
-    pages = sorted((tmp_path / "site").rglob("*.html"))
-    assert len(pages) > 40
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        parser = _Elements()
-        parser.feed(text)
-        assert parser.problems == [], page
-        assert not [s for s in parser.scripts if MARKER in s], page
+    for page, text in _assert_no_page_can_run_a_payload(tmp_path / "site").items():
         assert secret not in text or page.parent.name == "snippet-check", page
     narrative = (tmp_path / "site" / "plans" / "warwickshire" / "2023-25" / "narrative" / "index.html").read_text()
     assert "onerror=xss()" in narrative and "bcfc-secret.txt" in narrative  # the payloads are there, as text

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .. import document
+
 DRAFT = "draft"
 
 # status: what it means, as the home page says it
@@ -20,7 +22,7 @@ STATUSES = [
 
 
 def is_draft(data: dict) -> bool:
-    return str((data or {}).get("status") or DRAFT).strip().lower() == DRAFT
+    return document.is_draft(data or {})  # one definition of a draft for documents and site
 
 
 def published(plans: list, drafts: bool) -> list:
