@@ -9,8 +9,6 @@ from html import escape
 
 from .. import document
 
-DRAFT = "draft"
-
 # status: what it means, as the home page says it
 STATUSES = [
     ("draft", "Being written by the HWB and its NHS partners. Not on the public site: drafts are seen only "
