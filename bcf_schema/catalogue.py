@@ -50,7 +50,7 @@ CODES: tuple[Code, ...] = (
     Code("BCF010", "error", "framework", "no `framework:`, or a period bcfc does not know",
          "start the plan with `framework:` and one of the periods `bcfc schema` lists"),
     Code("BCF011", "error", "file name too long",
-         "a plan file or folder name over 100 characters (the documents are named after them)",
+         "a plan file or folder name over 100 bytes in UTF-8, about 100 plain letters (the documents are named after them)",
          "shorten the plan's file or folder name"),
     Code("BCF101", "error", "missing field", "a required field is missing", "add the field named"),
     Code("BCF102", "error", "wrong kind of value", "a value of the wrong type (text where a number belongs, `1000.0` or pence where whole pounds belong ...)",

@@ -137,17 +137,20 @@ def read_bounded(path: str | Path) -> bytes:
     return raw
 
 
-MAX_NAME_CHARS = 100  # a plan's documents are named <folder>-<file>-planning-template.xlsx: under 255 bytes
+MAX_NAME_BYTES = 100  # a plan's documents are named <folder>-<file>-planning-template.xlsx: under 255 bytes
 
 
 def name_findings(path: str) -> list[Finding]:
     """BCF011 for a plan file or folder name too long to name its documents after."""
     found = []
     for name in (Path(path).parent.name, Path(path).stem):
-        if len(name.encode("utf-8")) > MAX_NAME_CHARS:
+        size = len(name.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            # File systems limit names in bytes, not letters: an accented letter takes two, so say bytes.
             found.append(Finding("BCF011", Severity.ERROR, path, None, None, "",
-                                 f"the name '{name[:40]}...' is {len(name):,} characters long; a plan's file and "
-                                 f"folder names may be at most {MAX_NAME_CHARS} (its documents are named after them)",
+                                 f"the name '{name[:40]}...' takes {size:,} bytes; a plan's file and folder names "
+                                 f"may take at most {MAX_NAME_BYTES} (about as many plain letters; an accented "
+                                 "letter counts as two) because its documents are named after them",
                                  "name the folder after the HWB and the file after the period: "
                                  "plans/worcestershire/2023-25.yaml"))
     return found
