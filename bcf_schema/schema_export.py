@@ -40,3 +40,19 @@ def export(folder: str | Path) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[name])
     return written
+
+
+def regenerate(write: bool = False) -> list[str]:
+    """The periods whose committed plan.schema.json differs from what their framework.yaml generates;
+    with write, rewrite them (`bcfc schema --write`)."""
+    from .schema_gen import render
+    stale_periods = []
+    for period in available_periods():
+        fw = load_framework(period)
+        text = render(fw)
+        current = fw.schema_path.read_text(encoding="utf-8") if fw.schema_path.exists() else ""
+        if current != text:
+            stale_periods.append(period)
+            if write:
+                fw.schema_path.write_text(text, encoding="utf-8")
+    return stale_periods

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import escape, report, schema_gen
+from bcf_schema import report, schema_export, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
@@ -19,7 +19,6 @@ from bcfc import commands, gitbase
 
 DEFAULT_RULES = gate.DEFAULT_RULES
 SITE_CONFIG = "mkdocs.yml"
-CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,7 +88,6 @@ def status(paths, fmt, rules_file):
 def schema(period, write, check, export_dir):
     """Print a period's plan JSON Schema, regenerate them all, or export them for editors."""
     if export_dir:
-        from bcf_schema import schema_export
         if check:
             stale = schema_export.stale(export_dir)
             if stale:
@@ -103,15 +101,7 @@ def schema(period, write, check, export_dir):
                    else f"the schemas in {export_dir}/ are up to date")
         return
     if write or check:
-        stale = []
-        for name in available_periods():
-            fw = load_framework(name)
-            text = schema_gen.render(fw)
-            current = fw.schema_path.read_text(encoding="utf-8") if fw.schema_path.exists() else ""
-            if current != text:
-                stale.append(name)
-                if write:
-                    fw.schema_path.write_text(text, encoding="utf-8")
+        stale = schema_export.regenerate(write)
         verb = "rewrote" if write else "out of date"
         click.echo(f"{verb}: {', '.join(stale)}" if stale else "all schemas are up to date")
         sys.exit(1 if check and stale else 0)
@@ -188,81 +178,19 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
     built into a staging folder and swapped in only when the whole build succeeded.
     """
-    from renderers import folders, outputs, pdf
+    from renderers.build import BuildStopped, build as build_all
     config_file = _site_config_file(config_file)
-    if with_site:
-        from renderers.site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
-        try:
-            load_site_config(CONFIG_FILE)  # checked before anything is rendered
-        except SiteConfigError as err:
-            click.echo(f"{err}\nbuild stopped: fix {CONFIG_FILE}; nothing was built", err=True)
-            sys.exit(2)
-    folders.recover(Path(out_dir).absolute().parent)  # finish a swap a killed build left half done
-    checked = gate.check([plans_dir], rules_file)
-    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
-    if problems:
-        click.echo(report.as_text(problems, len(checked.report.results)), err=True)
-    if checked.usage_problem:
-        sys.exit(2)
-    if not checked.ok:
-        click.echo(f"build stopped: fix the errors above; {out_dir}/ was left as it was", err=True)
-        sys.exit(1)
-    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
-    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
-    clashes = outputs.clashes(sources)
-    if clashes:
-        click.echo("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes), err=True)
-        click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
-        sys.exit(1)
-    done = 0
-
-    def progress(source):
-        nonlocal done
-        done += 1
-        click.echo(f"[{done}/{len(sources)}] {escape.terminal(source.path)}", err=True)
-
-    site = with_site
-    protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
-    # Documents and site are staged and swapped in together at the end: a failure anywhere leaves
-    # both build/ and site/ as they were.
     try:
-        with folders.Swap(protected, roots) as swap:
-            documents = swap.stage(Path(out_dir), legacy=outputs.is_documents_folder)
-            folders.claim_cache(Path(CACHE_DIR), protected, roots, subfolders=("documents", "pdf", "site"))
-            rendered = outputs.render_into(sources, documents, progress, cache=Path(CACHE_DIR) / "documents")
-            no_pdf = pdf.available()
-            if no_pdf:  # said once; everything else is built, and the site links no PDF
-                click.echo(f"no PDF narratives: {no_pdf}", err=True)
-            elif sources:
-                click.echo("making the PDF narratives with LibreOffice ...", err=True)
-                try:
-                    outputs.render_pdfs(sources, documents, cache=Path(CACHE_DIR) / "pdf")
-                except pdf.ConversionError as err:
-                    click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
-                    sys.exit(1)
-            if site:
-                from renderers.site import SiteBuildError, build_site
-                click.echo(f"building the site from {config_file or 'the built-in configuration'} ...", err=True)
-                try:
-                    site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
-                                          work_dir=Path(CACHE_DIR) / "site", swap=swap, drafts=drafts)
-                except SiteBuildError as err:
-                    click.echo(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were", err=True)
-                    sys.exit(1)
-    except folders.OutputFolderError as err:
-        click.echo(f"bcfc build: {err}. Nothing was deleted.", err=True)
-        sys.exit(2)
-    except OSError as err:  # a full disk, a read-only folder ...
-        click.echo(f"bcfc build: cannot write the outputs: {folders.io_message(err)}\n"
-                   f"build stopped: {out_dir}/ and the site were left as they were", err=True)
-        sys.exit(2)
-    click.echo(f"built {len(sources)} plan(s) into {out_dir}/ ({rendered} rendered, "
-               f"{len(sources) - rendered} unchanged since the last build)")
-    if site:
-        from renderers.site.policy import published
-        shown = len(published(sources, drafts))
-        left = len(sources) - shown
-        click.echo(f"built the site into {os.path.relpath(site_dir)}/: {shown} plan(s)"
+        built = build_all(plans_dir, out_dir, rules_file, config_file, with_site, drafts,
+                          say=lambda text: click.echo(text, err=True))
+    except BuildStopped as stop:
+        click.echo(str(stop), err=True)
+        sys.exit(stop.status)
+    click.echo(f"built {built.plans} plan(s) into {out_dir}/ ({built.rendered} rendered, "
+               f"{built.plans - built.rendered} unchanged since the last build)")
+    if built.site_dir:
+        left = built.drafts_left_off
+        click.echo(f"built the site into {os.path.relpath(built.site_dir)}/: {built.on_site} plan(s)"
                    + (f"; {left} draft(s) left off the site (bcfc build --drafts to preview them)" if left else ""))
 
 

@@ -1,4 +1,5 @@
-"""The `new`, `diff` and `import` commands: click wiring over scaffold, plandiff and renderers.workbook."""
+"""The `new`, `diff` and `import` commands: click wiring over bcf_schema.scaffold, bcf_schema.plandiff and
+renderers.workbook."""
 from __future__ import annotations
 
 import os
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from bcf_schema import plandiff, scaffold
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.loader import load, read_bounded
 
-from . import gitbase, plandiff, scaffold
+from . import gitbase
 from . import init as init_repo
 
 
@@ -142,9 +144,7 @@ def import_(template, output, into, dry_run):
     and the change is printed as `bcfc diff` prints it; without, a new plan is written with its
     narrative headings marked to be written. Nothing is written if the workbook has a problem.
     """
-    from renderers.workbook import merge, reader  # openpyxl: imported only by the command that needs it
-
-    from . import xlsx_import
+    from renderers.workbook import merge, reader, xlsx_import  # openpyxl: imported only by the command that needs it
 
     if not Path(template).is_file():
         raise click.BadParameter(f"no such file: {template}", param_hint="TEMPLATE")

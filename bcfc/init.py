@@ -27,7 +27,7 @@ from bcf_schema import schema_export
 from bcf_schema.framework import available_periods
 from renderers.site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
-from . import yamltext
+from bcf_schema import yamltext
 
 TEMPLATES = Path(__file__).parent / "templates" / "init"
 SOURCE = "bcfc-project/bcfc"  # bcfc's GitHub repository (owner/name): the hook and the action come from it

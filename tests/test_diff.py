@@ -4,7 +4,7 @@ import json
 import pytest
 
 from bcf_schema import load, load_framework
-from bcfc import plandiff
+from bcf_schema import plandiff
 from conftest import EXAMPLE_PLANS, ROOT, run_bcfc
 from planbuilder import complete_plan, dump, variant
 

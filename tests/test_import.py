@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bcf_schema import available_periods, load, load_framework, loads, validate_plan
-from bcfc import xlsx_import
+from renderers.workbook import xlsx_import
 from renderers.workbook import reader
 from conftest import EXAMPLE_PLANS, ROOT, run_bcfc
 from planbuilder import complete_plan, dump, variant

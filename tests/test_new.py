@@ -7,7 +7,7 @@ import pytest
 
 from bcf_schema import available_periods, hwbs, load, load_framework, loads, validate_plan
 from bcf_schema.findings import Severity
-from bcfc import scaffold
+from bcf_schema import scaffold
 from conftest import PLANS, ROOT, run_bcfc
 from planbuilder import dump
 

@@ -7,7 +7,7 @@ import markdown
 from markdown_it import MarkdownIt
 
 from bcf_schema import escape
-from bcfc import plandiff
+from bcf_schema import plandiff
 from conftest import ROOT, run_bcfc
 from planbuilder import dump, variant
 from test_diff import two_scheme_plan

@@ -1,7 +1,7 @@
 """`bcfc import` without --into: a planning template's data as a new plan file.
 
 The workbook is read by renderers/workbook/reader.py (the writer's pair); what is left here is the
-new plan's file, which `bcfc new`'s scaffold writes.
+new plan's file, which `bcfc new`'s scaffold (bcf_schema/scaffold.py) writes.
 """
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import datetime as dt
 from pathlib import Path
 
 from bcf_schema import hwbs as hwb_list
-from renderers.workbook.reader import Imported
+from bcf_schema import scaffold
 
-from . import scaffold
+from .reader import Imported
 
 
 def default_path(imported: Imported, plans_dir: str | Path = "plans") -> Path:

@@ -1,0 +1,114 @@
+"""`bcfc build` as a plain function: validate every plan, render its outputs, build the site, swap them in.
+
+If any plan has errors nothing is replaced: the previous outputs stay as they were. Documents and site
+are staged and swapped in together at the end, so a failure anywhere leaves both as they were.
+Progress and warnings go to `say` (the command gives click.echo to standard error); a stop is a
+BuildStopped, whose message says what to fix and whose `status` is the exit status (1 for the plans
+or the outputs, 2 for usage or I/O).
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bcf_schema import escape, gate, report
+from bcf_schema.findings import Severity
+
+from . import folders, outputs, pdf
+
+CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
+
+
+class BuildStopped(Exception):
+    """The build stopped before anything was replaced; str() says why and what to do."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Built:
+    plans: int  # plans built into the output folder
+    rendered: int  # of which rendered again (the rest came from the cache)
+    site_dir: Path | None = None  # where the site went, if one was built
+    on_site: int = 0  # plans the site shows
+    drafts_left_off: int = 0
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_file: str | None = None,
+          config_file: str | None = None, with_site: bool = True, drafts: bool = False,
+          say: Callable[[str], None] = _stderr) -> Built:
+    """Build every plan under plans_dir into out_dir/<hwb>/<period>/ and, with_site, the site."""
+    out_dir = Path(out_dir)
+    if with_site:
+        from .site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
+        try:
+            load_site_config(CONFIG_FILE)  # checked before anything is rendered
+        except SiteConfigError as err:
+            raise BuildStopped(f"{err}\nbuild stopped: fix {CONFIG_FILE}; nothing was built", 2) from None
+    folders.recover(out_dir.absolute().parent)  # finish a swap a killed build left half done
+    checked = gate.check([str(plans_dir)], rules_file)
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
+    if problems:
+        say(report.as_text(problems, len(checked.report.results)))
+    if checked.usage_problem:
+        raise BuildStopped(f"build stopped: {out_dir}/ was left as it was", 2)
+    if not checked.ok:
+        raise BuildStopped(f"build stopped: fix the errors above; {out_dir}/ was left as it was")
+    sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
+    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
+    clashes = outputs.clashes(sources)
+    if clashes:
+        raise BuildStopped("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes)
+                           + f"\nbuild stopped: {out_dir}/ was left as it was")
+    done = 0
+
+    def progress(source):
+        nonlocal done
+        done += 1
+        say(f"[{done}/{len(sources)}] {escape.terminal(source.path)}")
+
+    cache = Path(CACHE_DIR)
+    site_dir = None
+    protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
+    try:
+        with folders.Swap(protected, roots) as swap:
+            documents = swap.stage(out_dir, legacy=outputs.is_documents_folder)
+            folders.claim_cache(cache, protected, roots, subfolders=("documents", "pdf", "site"))
+            rendered = outputs.render_into(sources, documents, progress, cache=cache / "documents")
+            no_pdf = pdf.available()
+            if no_pdf:  # said once; everything else is built, and the site links no PDF
+                say(f"no PDF narratives: {no_pdf}")
+            elif sources:
+                say("making the PDF narratives with LibreOffice ...")
+                try:
+                    outputs.render_pdfs(sources, documents, cache=cache / "pdf")
+                except pdf.ConversionError as err:
+                    raise BuildStopped(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were") \
+                        from None
+            if with_site:
+                from .site import SiteBuildError, build_site
+                say(f"building the site from {config_file or 'the built-in configuration'} ...")
+                try:
+                    site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                                          work_dir=cache / "site", swap=swap, drafts=drafts)
+                except SiteBuildError as err:
+                    raise BuildStopped(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were") \
+                        from None
+    except folders.OutputFolderError as err:
+        raise BuildStopped(f"bcfc build: {err}. Nothing was deleted.", 2) from None
+    except OSError as err:  # a full disk, a read-only folder ...
+        raise BuildStopped(f"bcfc build: cannot write the outputs: {folders.io_message(err)}\n"
+                           f"build stopped: {out_dir}/ and the site were left as they were", 2) from None
+    if not with_site:
+        return Built(len(sources), rendered)
+    from .site.policy import published
+    shown = len(published(sources, drafts))
+    return Built(len(sources), rendered, site_dir, shown, len(sources) - shown)
