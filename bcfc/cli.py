@@ -132,7 +132,14 @@ def _valid_plan(path: str, fmt: str = "text"):
 
 @cli.group()
 def render():
-    """Render one plan's narrative or planning template."""
+    """Render one plan's narrative, planning template or any other output."""
+
+
+def _render_to(name: str, plan: str, output: str | None) -> None:
+    """One registered output (renderers/registry.py) of a valid plan, written whole to output (or its file name)."""
+    from renderers import registry
+    data = registry.get(name).render(_valid_plan(plan))
+    Path(output or registry.get(name).file).write_bytes(data)
 
 
 @render.command("narrative")
@@ -140,14 +147,11 @@ def render():
 @click.option("-o", "--output", type=click.Path(), help="A .md or .docx file (default: Markdown to standard output).")
 def render_narrative(plan, output):
     """The narrative under the framework's headings, as Markdown or Word."""
-    from renderers import narrative, word
-    source = _valid_plan(plan)
-    if output and output.endswith(".docx"):
-        Path(output).write_bytes(word.render(source.data, source.framework))
-    elif output:
-        Path(output).write_text(narrative.render(source.data, source.framework), encoding="utf-8")
+    if output:
+        _render_to("narrative-word" if output.endswith(".docx") else "narrative-markdown", plan, output)
     else:
-        click.echo(narrative.render(source.data, source.framework), nl=False)
+        from renderers import registry
+        click.echo(registry.get("narrative-markdown").render(_valid_plan(plan)).decode("utf-8"), nl=False)
 
 
 @render.command("excel")
@@ -155,9 +159,20 @@ def render_narrative(plan, output):
 @click.option("-o", "--output", type=click.Path(), help="The .xlsx file (default: planning-template.xlsx).")
 def render_excel(plan, output):
     """The planning template as an xlsx workbook."""
-    from renderers import excel, outputs
-    source = _valid_plan(plan)
-    Path(output or outputs.TEMPLATE_XLSX).write_bytes(excel.render(source.data, source.framework, plan))
+    _render_to("planning-template", plan, output)
+
+
+@render.command("output")
+@click.argument("plan", type=click.Path())
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(), help="The file (default: the output's name in a build folder).")
+def render_output(plan, name, output):
+    """Any output `bcfc build` renders of a plan, by NAME (narrative-markdown, planning-template, ...)."""
+    from renderers import registry  # the renderers: imported only by the commands that render
+    names = [o.name for o in registry.rendered()]
+    if name not in names:
+        raise click.BadParameter(f"choose one of: {', '.join(names)}", param_hint="NAME")
+    _render_to(name, plan, output)
 
 
 @cli.command()

@@ -23,13 +23,15 @@ from lxml.etree import SerialisationError
 
 from bcf_schema.framework import Framework
 
-from . import cache_keys, document, excel, folders, narrative, pdf, word
+from . import cache_keys, document, folders, pdf, registry
 from .deterministic import document_time
 
-NARRATIVE_MD = "narrative.md"
-NARRATIVE_DOCX = "narrative.docx"
-NARRATIVE_PDF = "narrative.pdf"  # made from the Word file by LibreOffice, where it is installed (renderers.pdf)
-TEMPLATE_XLSX = "planning-template.xlsx"
+# The outputs are declared in renderers/registry.py; these names are for the steps that need one of them.
+NARRATIVE_MD = registry.get("narrative-markdown").file
+NARRATIVE_DOCX = registry.get("narrative-word").file
+NARRATIVE_PDF = registry.get("narrative-pdf").file  # made from the Word file by LibreOffice (renderers.pdf)
+TEMPLATE_XLSX = registry.get("planning-template").file
+PLAN_YAML = registry.get("plan-yaml").file  # the validated bytes: a folder whose copy matches is that plan's
 WORKER_PLANS = 20  # plans a worker process renders before a fresh one takes over
 
 
@@ -66,22 +68,19 @@ def clashes(sources: Iterable[PlanSource]) -> list[str]:
 
 
 def render_plan(source: PlanSource, folder: Path) -> list[Path]:
+    """Every rendered output of the registry into folder, written only once all of them are made."""
     folder.mkdir(parents=True, exist_ok=True)
-    failed = ""
-    try:
-        files = {
-            NARRATIVE_MD: narrative.render(source.data, source.framework).encode("utf-8"),
-            NARRATIVE_DOCX: word.render(source.data, source.framework),
-            TEMPLATE_XLSX: excel.render(source.data, source.framework, source.path.as_posix()),
-        }
-    except SerialisationError as err:  # openpyxl writes each sheet to a temporary file through lxml
-        failed = str(err)
-    if failed:
-        raise _io_error(failed, folder / TEMPLATE_XLSX)
+    files, failed = {}, ""
+    for output in registry.rendered():
+        try:
+            files[output.file] = output.render(source)
+        except SerialisationError as err:  # openpyxl writes each sheet to a temporary file through lxml
+            failed = str(err)
+        if failed:
+            raise _io_error(failed, folder / output.file)
     for name, content in files.items():
         (folder / name).write_bytes(content)
-    (folder / "plan.yaml").write_bytes(source.content)
-    return [folder / name for name in [*files, "plan.yaml"]]
+    return [folder / name for name in files]
 
 
 def _io_error(lxml_code: str, path: Path) -> OSError:
@@ -98,7 +97,7 @@ def _io_error(lxml_code: str, path: Path) -> OSError:
 
 def is_documents_folder(folder: Path) -> bool:
     """A build folder written before bcfc marked its outputs: only <hwb>/<period>/<document> files."""
-    names = {NARRATIVE_MD, NARRATIVE_DOCX, NARRATIVE_PDF, TEMPLATE_XLSX, "plan.yaml"}
+    names = registry.files()
     return all(len(p.relative_to(folder).parts) == 3 and p.name in names
                for p in folder.rglob("*") if not p.is_dir())
 
@@ -176,6 +175,7 @@ def document_key(source: PlanSource) -> str:
     the renderers, and the versions of bcfc and the libraries that shape the documents."""
     digest = hashlib.sha256(_renderer_digest().encode())
     digest.update(cache_keys.libraries().encode() + b"\0")
+    digest.update(" ".join(o.file for o in registry.rendered()).encode() + b"\0")  # an output added or dropped
     digest.update(source.path.as_posix().encode() + b"\0")
     digest.update(source.content)
     for name in ("framework.yaml", "plan.schema.json"):

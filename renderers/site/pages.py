@@ -23,6 +23,7 @@ from bcf_schema.catalogue import CODES
 from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, load_framework
 
 from .. import document as d
+from .. import registry
 from ..narrative import cell_text
 from bcf_schema import hwbs as reference_hwbs
 
@@ -60,15 +61,6 @@ PLAN_PAGES = [
     ("metrics", "Metrics, capacity and demand"),
     ("risks", "Risks and related documents"),
 ]
-
-# What each plan offers to download: (site file suffix, document name in renderers.outputs, label).
-DOWNLOADS = [
-    ("-narrative.docx", "narrative.docx", "Narrative (Word)"),
-    ("-narrative.pdf", "narrative.pdf", "Narrative (PDF)"),  # where `bcfc build` could make it
-    ("-planning-template.xlsx", "planning-template.xlsx", "Planning template (Excel)"),
-    (".yaml", "plan.yaml", "Plan source (YAML)"),
-]
-
 
 class Linker:
     """Relative URLs between site files, as MkDocs will publish them."""
@@ -203,14 +195,14 @@ class SiteBuilder:
     def _render_plan(self, plan: SitePlan) -> None:
         documents = self.documents(plan)
         downloads = []
-        for suffix, name, label in DOWNLOADS:
-            content = documents.get(name)
+        for output in registry.on_site():  # what each plan offers to download
+            content = documents.get(output.file)
             if content is None:
                 continue
-            path = f"{plan.folder}/{plan.file_stem}{suffix}"
+            path = f"{plan.folder}/{plan.file_stem}{output.suffix}"
             self.files[path] = content
-            downloads.append({"path": path, "label": label, "size": _size(len(content)),
-                              "name": f"{plan.file_stem}{suffix}"})
+            downloads.append({"path": path, "label": output.label, "size": _size(len(content)),
+                              "name": f"{plan.file_stem}{output.suffix}", "icon": output.icon})
         # Outline ids a plan's notes and tables use to point at a heading reach the reader as its title.
         words = lambda text: d.readers_text(text, plan.data, plan.fw) if text else ""  # noqa: E731
         tables = lambda blocks: d.in_readers_words(blocks, plan.data, plan.fw)  # noqa: E731

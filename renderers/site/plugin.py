@@ -35,7 +35,7 @@ from bcf_schema import gate, report
 from bcf_schema.findings import Severity
 from bcf_schema.reviews import load_review, review_path
 
-from .. import outputs
+from .. import outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
@@ -188,11 +188,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         key = (hashlib.sha256(raw).hexdigest(), plan.period, str(plan.source.path))  # the template records the path
         if key in _DOCUMENT_CACHE:
             return _DOCUMENT_CACHE[key]
-        names = [outputs.NARRATIVE_DOCX, outputs.TEMPLATE_XLSX, "plan.yaml"]
+        names = [o.file for o in registry.on_site() if not o.optional]  # the site offers them: renderers/registry.py
         if self.config.documents:
             folder = Path(self.config.documents) / plan.slug
             try:
-                if (folder / "plan.yaml").read_bytes() == raw:
+                if (folder / outputs.PLAN_YAML).read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
                     return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
@@ -207,15 +207,15 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         return documents
 
     def _optional_documents(self, plan: SitePlan) -> list[str]:
-        """The PDF, where `bcfc build` made one (it needs LibreOffice) for this very plan."""
+        """The optional outputs (the PDF: it needs LibreOffice) `bcfc build` made for this very plan."""
         if not self.config.documents:
             return []
         folder = Path(self.config.documents) / plan.slug
         try:
-            current = (folder / "plan.yaml").read_bytes() == plan.source.path.read_bytes()
+            current = (folder / outputs.PLAN_YAML).read_bytes() == plan.source.path.read_bytes()
         except OSError:
             return []
-        return [outputs.NARRATIVE_PDF] if current and (folder / outputs.NARRATIVE_PDF).is_file() else []
+        return [o.file for o in registry.on_site() if o.optional and current and (folder / o.file).is_file()]
 
     # -- the files ---------------------------------------------------------------------------------
 
