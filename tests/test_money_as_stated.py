@@ -1,0 +1,51 @@
+"""Money as published plans state it (issue 18): expenditure by funding source for a plan whose
+scheme list is elsewhere, and the DFG split by purpose. The fixture is synthetic (see its header)."""
+from pathlib import Path
+
+from bcf_schema import loads, validate_plan
+from planbuilder import line_of
+
+FIXTURE = Path(__file__).parent / "fixtures" / "unitary-spend-by-source.yaml"
+TEXT = FIXTURE.read_text(encoding="utf-8")
+
+
+def findings_of(text):
+    return validate_plan(loads(text, "plan.yaml"), ()).findings
+
+
+def errors(text):
+    return [f for f in findings_of(text) if f.severity.value == "error"]
+
+
+def test_the_fixture_validates_clean_and_its_money_is_checked():
+    findings = findings_of(TEXT)
+    assert errors(TEXT) == []
+    # the income against expenditure check runs on the stated spend instead of saying it cannot
+    assert not [f for f in findings if f.code == "BCF209" and "income against expenditure" in f.message]
+
+
+def test_stated_spend_that_misses_the_income_is_an_error_at_its_line_with_both_figures():
+    text = TEXT.replace("ibcf: {2023-24: 6310000, 2024-25: 6310000}\n    dfg: {2023-24: 2120000, 2024-25: 2120000}\n"
+                        "minimum", "ibcf: {2023-24: 6000000, 2024-25: 6310000}\n    dfg: {2023-24: 2120000, "
+                        "2024-25: 2120000}\nminimum")
+    (finding,) = [f for f in errors(text) if f.code == "BCF201"]
+    assert finding.line == line_of(text, "6000000")
+    assert "£6,310,000" in finding.message and "£6,000,000" in finding.message and "2023-24" in finding.message
+
+
+def test_listed_schemes_must_agree_with_the_stated_spend():
+    scheme = ("schemes:\n  - {id: S1, name: Reablement, funding_source: ibcf, type: other, "
+              "expenditure: {2023-24: 6310000, 2024-25: 6300000}}\n")
+    text = TEXT.replace(next(l for l in TEXT.splitlines(True) if l.startswith("schemes:")), scheme)
+    found = [f for f in errors(text) if f.code == "BCF202" and "iBCF" in f.message]
+    assert len(found) == 1, found  # 2023-24 agrees; 2024-25 does not
+    assert found[0].line == line_of(text, "ibcf: {2023-24: 6310000", after="expenditure_by_source")
+    assert "£6,310,000" in found[0].message and "£6,300,000" in found[0].message and "2024-25" in found[0].message
+
+
+def test_a_dfg_split_by_purpose_must_add_up_to_the_allocation():
+    text = TEXT.replace("{purpose: Equipment recharges, allocation: {2023-24: 220000,",
+                        "{purpose: Equipment recharges, allocation: {2023-24: 200000,")
+    (finding,) = [f for f in errors(text) if f.code == "BCF202"]
+    assert finding.line == line_of(text, "Mandatory grants")
+    assert "£2,120,000" in finding.message and "£2,100,000" in finding.message and "purpose" in finding.message
