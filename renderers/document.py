@@ -380,7 +380,8 @@ def income_table(plan, fw) -> list:
 def expenditure_table(plan, fw) -> list:
     schemes = plan.get("schemes")
     if isinstance(schemes, dict):
-        return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")]
+        return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")] \
+            + spend_by_source_table(plan, fw)
     if not schemes:
         return [Caption("Expenditure by scheme"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     years = fw.financial_years
@@ -397,6 +398,28 @@ def expenditure_table(plan, fw) -> list:
     rows.append(["", "Total", "", "", "", ""] + totals)
     return [Table("Expenditure by scheme", ["Ref", "Scheme", "Type", "Funding source", "Commissioner", "Provider"]
                   + years, rows, frozenset(range(6, 6 + len(years))), total_row=True)]
+
+
+def spend_by_source_table(plan, fw) -> list:
+    """Expenditure by funding source as the plan states it (issue 18): income, expenditure and the
+    difference per stream and year, for a plan whose scheme list is elsewhere."""
+    spend = (plan.get("funding") or {}).get("expenditure_by_source") or {}
+    if not spend:
+        return []
+    streams = (plan.get("funding") or {}).get("streams") or {}
+    years = [y for y in fw.financial_years if any(y in v for v in spend.values())]
+    rows = []
+    for stream in fw.items("funding_streams"):
+        if stream["id"] not in spend:
+            continue
+        income = streams.get(stream["id"]) or {}
+        row = [stream["name"]]
+        for year in years:
+            got, spent = income.get(year) if "not_stated" not in income else None, spend[stream["id"]].get(year)
+            row += [got, spent, got - spent if isinstance(got, int) and isinstance(spent, int) else None]
+        rows.append(row)
+    columns = ["Funding source"] + [f"{what} {y}" for y in years for what in ("Income", "Expenditure", "Difference")]
+    return [Table("Expenditure by funding source", columns, rows, frozenset(range(1, len(columns))))]
 
 
 def _periods(values: dict | None) -> str:
@@ -453,19 +476,27 @@ def dfg_table(plan, fw) -> list:
     dfg = plan.get("dfg") or {}
     if not dfg:
         return []
+    parts = [(d["name"], d) for d in dfg.get("districts") or []] + _dfg_purposes(dfg)
     years = [y for y in fw.financial_years if y in (dfg.get("allocation") or {})
-             or any(y in d["allocation"] for d in dfg.get("districts") or [])]
-    rows = [[d["name"]] + [d["allocation"].get(y) for y in years] for d in dfg.get("districts") or []]
+             or any(y in d["allocation"] for _, d in parts)]
+    rows = [[name] + [d["allocation"].get(y) for y in years] for name, d in parts]
     if dfg.get("allocation"):
         rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years])
     blocks: list = []
     if rows:
-        blocks.append(Table("Disabled Facilities Grant", ["District council"] + years, rows,
+        first = "District council or purpose" if dfg.get("districts") and dfg.get("purposes") \
+            else "Purpose" if dfg.get("purposes") else "District council"
+        blocks.append(Table("Disabled Facilities Grant", [first] + years, rows,
                             frozenset(range(1, len(years) + 1)), total_row=bool(dfg.get("allocation"))))
     for key in ("discretionary_use", "notes"):
         if dfg.get(key):
             blocks.append(Text(dfg[key]))
     return blocks
+
+
+def _dfg_purposes(dfg: dict) -> list[tuple[str, dict]]:
+    """The DFG's split by purpose (issue 18), as (label, entry) rows beside the districts'."""
+    return [(p["purpose"], p) for p in dfg.get("purposes") or []]
 
 
 def spend_by_category_table(plan, fw) -> list:

@@ -1,8 +1,16 @@
 """Money as published plans state it (issue 18): expenditure by funding source for a plan whose
 scheme list is elsewhere, and the DFG split by purpose. The fixture is synthetic (see its header)."""
+import io
+import shutil
+import subprocess
 from pathlib import Path
 
-from bcf_schema import loads, validate_plan
+import openpyxl
+import pytest
+
+from bcf_schema import load, load_framework, loads, validate_plan
+from renderers import excel
+from renderers.workbook import layout as L
 from planbuilder import line_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unitary-spend-by-source.yaml"
@@ -49,3 +57,40 @@ def test_a_dfg_split_by_purpose_must_add_up_to_the_allocation():
     (finding,) = [f for f in errors(text) if f.code == "BCF202"]
     assert finding.line == line_of(text, "Mandatory grants")
     assert "£2,120,000" in finding.message and "£2,100,000" in finding.message and "purpose" in finding.message
+
+
+def _summary_rows(book, fw):
+    ws = book[L.layout(fw).sheet("summary").title]
+    return ws, {row[0].value: row[0].row for row in ws.iter_rows(min_col=1, max_col=1) if row[0].value}
+
+
+def test_the_template_summary_uses_the_stated_spend_not_zero():
+    plan = load(FIXTURE).data
+    fw = load_framework("2023-25")
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(plan, fw)))
+    ws, rows = _summary_rows(book, fw)
+    column = L.layout(fw).sheet("summary").index("expenditure", "2023-24")
+    cell = ws.cell(rows["Improved Better Care Fund (iBCF)"], column).value
+    assert cell.startswith("=IF(COUNTIF(") and cell.endswith(",6310000)"), cell  # typed schemes take over
+    assert "until schemes are typed" in ws.cell(L.NOTE_ROW, 1).value
+    # a stream the plan states no spend for is summed from the schemes as before
+    assert ws.cell(rows["ICB discharge funding"], column).value.startswith("=SUMIFS(")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
+def test_libreoffice_computes_no_deficit_for_a_plan_that_states_spend_by_source(tmp_path):
+    plan = load(FIXTURE).data
+    fw = load_framework("2023-25")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "fixture.xlsx").write_bytes(excel.render(plan, fw))
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "out"),
+                    str(tmp_path / "in" / "fixture.xlsx")], check=True, capture_output=True, timeout=300)
+    book = openpyxl.load_workbook(tmp_path / "out" / "fixture.xlsx", data_only=True)
+    ws, rows = _summary_rows(book, fw)
+    sheet = L.layout(fw).sheet("summary")
+    for year in fw.financial_years:
+        income = sum(plan["funding"]["streams"][s][year] for s in plan["funding"]["streams"])
+        assert ws.cell(rows["Total"], sheet.index("expenditure", year)).value == income, year
+        assert ws.cell(rows["Total"], sheet.index("difference", year)).value == 0, year
+        assert ws.cell(rows["Disabled Facilities Grant (DFG)"], sheet.index("expenditure", year)).value == 2_120_000
