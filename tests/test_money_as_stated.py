@@ -1,6 +1,7 @@
 """Money as published plans state it (issue 18): expenditure by funding source for a plan whose
 scheme list is elsewhere, and the DFG split by purpose. The fixture is synthetic (see its header)."""
 import io
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,8 @@ import openpyxl
 import pytest
 
 from bcf_schema import load, load_framework, loads, validate_plan
+from browser import helpers
+from conftest import ROOT
 from renderers import excel
 from renderers.workbook import layout as L
 from planbuilder import line_of
@@ -94,3 +97,37 @@ def test_libreoffice_computes_no_deficit_for_a_plan_that_states_spend_by_source(
         assert ws.cell(rows["Total"], sheet.index("expenditure", year)).value == income, year
         assert ws.cell(rows["Total"], sheet.index("difference", year)).value == 0, year
         assert ws.cell(rows["Disabled Facilities Grant (DFG)"], sheet.index("expenditure", year)).value == 2_120_000
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    """A scratch site of the fixture plan alone, built as a council's repository builds it."""
+    work = tmp_path_factory.mktemp("site")
+    shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", work / "docs")
+    (work / "bcfc.yaml").write_text(helpers.SITE_CONFIG, encoding="utf-8")
+    (work / "plans" / "herefordshire").mkdir(parents=True)
+    shutil.copy(FIXTURE, work / "plans" / "herefordshire" / "2023-25.yaml")
+    result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=work, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return work / "site"
+
+
+def test_the_site_shows_the_stated_spend_and_the_dfg_by_purpose(fixture_site):
+    page = (fixture_site / "plans" / "herefordshire" / "2023-25" / "funding" / "index.html").read_text("utf-8")
+    spend = page[page.index("Expenditure by funding source"):]
+    assert "£6,310,000" in spend[:spend.index("</table>")]
+    dfg = page[page.index("Disabled Facilities Grant</caption>"):]
+    dfg = dfg[:dfg.index("</table>")]
+    for purpose, amount in (("Equipment recharges", "£220,000"), ("Mandatory grants", "£1,500,000")):
+        assert purpose in dfg and amount in dfg
+
+
+def test_open_data_holds_the_stated_spend_and_the_dfg_split(fixture_site):
+    spend = json.loads((fixture_site / "data" / "expenditure_by_source.json").read_text("utf-8"))["rows"]
+    assert {(r["stream_id"], r["financial_year"], r["expenditure_gbp"]) for r in spend} >= {
+        ("ibcf", "2023-24", 6_310_000), ("minimum_nhs_contribution", "2024-25", 15_056_550)}
+    dfg = json.loads((fixture_site / "data" / "dfg.json").read_text("utf-8"))["rows"]
+    assert {"split": "purpose", "name": "Equipment recharges", "financial_year": "2023-24",
+            "amount_gbp": 220_000}.items() <= next(r for r in dfg if r["name"] == "Equipment recharges"
+                                                   and r["financial_year"] == "2023-24").items()
