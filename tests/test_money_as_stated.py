@@ -11,7 +11,7 @@ import pytest
 
 from bcf_schema import load, load_framework, loads, validate_plan
 from browser import helpers
-from conftest import ROOT
+from conftest import ROOT, run_bcfc
 from renderers import excel
 from renderers.workbook import layout as L
 from planbuilder import line_of
@@ -131,3 +131,16 @@ def test_open_data_holds_the_stated_spend_and_the_dfg_split(fixture_site):
     assert {"split": "purpose", "name": "Equipment recharges", "financial_year": "2023-24",
             "amount_gbp": 220_000}.items() <= next(r for r in dfg if r["name"] == "Equipment recharges"
                                                    and r["financial_year"] == "2023-24").items()
+
+
+def test_bcfc_diff_names_the_changed_stated_spend_and_dfg_purpose(tmp_path):
+    new = TEXT.replace("{purpose: Equipment recharges, allocation: {2023-24: 220000,",
+                       "{purpose: Equipment recharges, allocation: {2023-24: 200000,")
+    at = new.index("expenditure_by_source")
+    new = new[:at] + new[at:].replace("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000", 1)
+    (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
+    result = run_bcfc("diff", str(FIXTURE), str(tmp_path / "new.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "Improved Better Care Fund (iBCF): expenditure as stated 2023-24: £6,310,000 -> £6,000,000" in result.stdout
+    assert "DFG for Equipment recharges 2023-24: £220,000 -> £200,000" in result.stdout
+    assert "dfg: changed" not in result.stdout
