@@ -225,6 +225,30 @@ def schemes_agree_with_stated_spend(ctx: Context) -> Iterator[Finding]:
                     "correct the stated expenditure or the schemes' amounts so they agree")
 
 
+def shares_add_up(ctx: Context) -> Iterator[Finding]:
+    """BCF202: an allocation shared between contributing bodies (the framework's stream_groups: the
+    discharge funding's local authority and ICB shares) equals the sum of its shares, per year."""
+    totals = (ctx.data.get("funding") or {}).get("group_totals") or {}
+    names = ctx.fw.names("funding_streams")
+    for group in ctx.fw.items("stream_groups"):
+        for year, total in (totals.get(group["id"]) or {}).items():
+            shares = {s: (ctx.stream_income(s) or {}).get(year) for s in group["streams"]}
+            missing = [names[s] for s, v in shares.items() if v is None]
+            pointer = f"/funding/group_totals/{group['id']}/{year}"
+            if missing:
+                yield ctx.finding("BCF209", Severity.INFO, pointer,
+                                  f"{group['name']} {year}: the total cannot be checked against its shares: "
+                                  f"{', '.join(missing)} not stated for {year}")
+                continue
+            added = sum(_money(v) for v in shares.values())
+            if added != _money(total):
+                parts = " + ".join(f"{names[s]} {pounds(_money(v))}" for s, v in shares.items())
+                yield ctx.finding(
+                    "BCF202", Severity.ERROR, pointer,
+                    f"{group['name']} {year}: the stated total is {pounds(_money(total))} but its shares add up to "
+                    f"{pounds(added)} ({parts})", "correct the total or the contributing bodies' shares so they agree")
+
+
 def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
     """BCF202: a total the document states equals the sum of its parts."""
     funding = ctx.data.get("funding") or {}
@@ -535,6 +559,7 @@ RULES = (
     income_matches_expenditure,
     stated_totals_add_up,
     schemes_agree_with_stated_spend,
+    shares_add_up,
     minimum_spend_met,
     ring_fenced_spend,
     every_section_answered,
@@ -552,6 +577,7 @@ READS = {
     income_matches_expenditure: ("/funding", "/schemes"),
     stated_totals_add_up: ("/funding", "/spend_by_category", "/dfg"),
     schemes_agree_with_stated_spend: ("/funding", "/schemes"),
+    shares_add_up: ("/funding",),
     minimum_spend_met: ("/funding", "/minimum_spend", "/schemes"),
     ring_fenced_spend: ("/schemes",),
 }

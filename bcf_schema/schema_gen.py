@@ -50,6 +50,23 @@ def _spend_by_source(fw: Framework, money_by_year: dict) -> dict:
     }}
 
 
+def _group_totals(fw: Framework, money_by_year: dict) -> dict:
+    """funding.group_totals: the stated total of an allocation the framework splits by contributing body
+    into streams (stream_groups: the discharge funding's local authority and ICB shares), per year."""
+    groups = fw.items("stream_groups")
+    if not groups:
+        return {}
+    return {"group_totals": {
+        "type": "object",
+        "description": "The total the document states for an allocation shared between contributing bodies, "
+                       "per year; the shares (each a funding stream) must add up to it.",
+        "properties": {g["id"]: {**money_by_year, "title": g["name"],
+                                 "description": f"{g['name']}: the sum of {', '.join(g['streams'])}."}
+                       for g in groups},
+        "additionalProperties": False,
+    }}
+
+
 def _dfg_purposes(money_by_year: dict) -> dict:
     """dfg.purposes: the DFG split by what it pays for (staffing, equipment recharges, grants ...),
     summing to the allocation (issue 18)."""
@@ -181,6 +198,7 @@ def plan_schema(fw: Framework) -> dict:
                 },
                 "stated_total": money_by_year,
                 **_spend_by_source(fw, money_by_year),
+                **_group_totals(fw, money_by_year),
                 "unallocated": {
                     "type": "object",
                     "description": "Income the document leaves unallocated to schemes, by stream and year, "

@@ -374,6 +374,30 @@ def income_table(plan, fw) -> list:
                              + "; ".join(f"{y} {money(v)}" for y, v in amounts.items() if y != "reason") + reason))
     if stated:
         blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
+    return blocks + shares_tables(plan, fw)
+
+
+def shares_tables(plan, fw) -> list:
+    """An allocation shared between contributing bodies (framework stream_groups: the discharge funding's
+    local authority and ICB shares) as a table of its own, a row a body, with the total the plan states
+    (or, where it states none, the shares' sum, so called)."""
+    funding = plan.get("funding") or {}
+    streams, totals = funding.get("streams") or {}, funding.get("group_totals") or {}
+    bodies = fw.names("commissioner_kinds")
+    blocks = []
+    for group in fw.items("stream_groups"):
+        shares = [(s, streams.get(s)) for s in group["streams"]]
+        if not all(isinstance(v, dict) and "not_stated" not in v for _, v in shares):
+            continue
+        years = [y for y in fw.financial_years if any(y in v for _, v in shares)]
+        by_stream = {item["id"]: item for item in fw.items("funding_streams")}
+        rows = [[by_stream[s]["name"], bodies.get(by_stream[s].get("contributor"), "")] + [v.get(y) for y in years]
+                for s, v in shares]
+        stated = totals.get(group["id"]) or {}
+        rows.append(["Total" if stated else "Total of the shares", ""]
+                    + [stated.get(y, sum(v.get(y) or 0 for _, v in shares)) for y in years])
+        blocks.append(Table(f"{group['name']} by contributing body", ["Share", "Contributing body"] + years, rows,
+                            frozenset(range(2, len(years) + 2)), total_row=True))
     return blocks
 
 

@@ -35,10 +35,13 @@ def test_the_fixture_validates_clean_and_its_money_is_checked():
     assert not [f for f in findings if f.code == "BCF209" and "income against expenditure" in f.message]
 
 
+def _in_stated_spend(old, new):
+    at = TEXT.index("expenditure_by_source")
+    return TEXT[:at] + TEXT[at:].replace(old, new, 1)
+
+
 def test_stated_spend_that_misses_the_income_is_an_error_at_its_line_with_both_figures():
-    text = TEXT.replace("ibcf: {2023-24: 6310000, 2024-25: 6310000}\n    dfg: {2023-24: 2120000, 2024-25: 2120000}\n"
-                        "minimum", "ibcf: {2023-24: 6000000, 2024-25: 6310000}\n    dfg: {2023-24: 2120000, "
-                        "2024-25: 2120000}\nminimum")
+    text = _in_stated_spend("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000")
     (finding,) = [f for f in errors(text) if f.code == "BCF201"]
     assert finding.line == line_of(text, "6000000")
     assert "£6,310,000" in finding.message and "£6,000,000" in finding.message and "2023-24" in finding.message
@@ -77,7 +80,7 @@ def test_the_template_summary_uses_the_stated_spend_not_zero():
     assert cell.startswith("=IF(COUNTIF(") and cell.endswith(",6310000)"), cell  # typed schemes take over
     assert "until schemes are typed" in ws.cell(L.NOTE_ROW, 1).value
     # a stream the plan states no spend for is summed from the schemes as before
-    assert ws.cell(rows["ICB discharge funding"], column).value.startswith("=SUMIFS(")
+    assert ws.cell(rows["Additional ICB contribution"], column).value.startswith("=SUMIFS(")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
@@ -144,3 +147,20 @@ def test_bcfc_diff_names_the_changed_stated_spend_and_dfg_purpose(tmp_path):
     assert "Improved Better Care Fund (iBCF): expenditure as stated 2023-24: £6,310,000 -> £6,000,000" in result.stdout
     assert "DFG for Equipment recharges 2023-24: £220,000 -> £200,000" in result.stdout
     assert "dfg: changed" not in result.stdout
+
+
+def test_discharge_funding_shares_must_add_up_to_the_stated_total():
+    text = TEXT.replace("discharge_fund: {2023-24: 2650000", "discharge_fund: {2023-24: 2600000")
+    (finding,) = [f for f in errors(text) if f.code == "BCF202"]
+    assert finding.line == line_of(text, "2600000")
+    for figure in ("£2,600,000", "£2,650,000", "£1,150,000", "£1,500,000"):
+        assert figure in finding.message
+
+
+def test_the_narrative_shows_discharge_funding_by_contributing_body():
+    from renderers import narrative
+    text = narrative.render(load(FIXTURE).data, load_framework("2023-25"))
+    table = text[text.index("(ASC Discharge Fund) by contributing body"):]
+    table = table[:table.index("\n\n", table.index("| Share"))]
+    assert "| Local authority discharge funding | Local Authority | £1,150,000 | £1,916,000 |" in table
+    assert "| **Total** |  | **£2,650,000** | **£4,416,000** |" in table
