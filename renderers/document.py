@@ -503,14 +503,16 @@ def dfg_table(plan, fw) -> list:
     parts = [(d["name"], d) for d in dfg.get("districts") or []] + _dfg_purposes(dfg)
     years = [y for y in fw.financial_years if y in (dfg.get("allocation") or {})
              or any(y in d["allocation"] for _, d in parts)]
-    rows = [[name] + [d["allocation"].get(y) for y in years] for name, d in parts]
+    noted = any(d.get("notes") for _, d in parts)  # a purpose's note ("projected", say) gets a column
+    rows = [[name] + [d["allocation"].get(y) for y in years] + ([d.get("notes", "")] if noted else [])
+            for name, d in parts]
     if dfg.get("allocation"):
-        rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years])
+        rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years] + ([""] if noted else []))
     blocks: list = []
     if rows:
         first = "District council or purpose" if dfg.get("districts") and dfg.get("purposes") \
             else "Purpose" if dfg.get("purposes") else "District council"
-        blocks.append(Table("Disabled Facilities Grant", [first] + years, rows,
+        blocks.append(Table("Disabled Facilities Grant", [first] + years + (["Notes"] if noted else []), rows,
                             frozenset(range(1, len(years) + 1)), total_row=bool(dfg.get("allocation"))))
     for key in ("discretionary_use", "notes"):
         if dfg.get(key):
