@@ -164,3 +164,14 @@ def test_the_narrative_shows_discharge_funding_by_contributing_body():
     table = table[:table.index("\n\n", table.index("| Share"))]
     assert "| Local authority discharge funding | Local Authority | £1,150,000 | £1,916,000 |" in table
     assert "| **Total** |  | **£2,650,000** | **£4,416,000** |" in table
+
+
+def test_the_template_imports_back_into_the_fixture_unchanged(tmp_path):
+    """The stated spend, discharge total and DFG purposes live only in the plan: an import --into of its own
+    template keeps them, byte for byte."""
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(FIXTURE, plan)
+    assert run_bcfc("render", "excel", str(plan), "-o", str(tmp_path / "t.xlsx")).returncode == 0
+    result = run_bcfc("import", str(tmp_path / "t.xlsx"), "--into", str(plan))
+    assert result.returncode == 0, result.stderr
+    assert plan.read_bytes() == FIXTURE.read_bytes()
