@@ -431,19 +431,22 @@ def spend_by_source_table(plan, fw) -> list:
     if not spend:
         return []
     streams = (plan.get("funding") or {}).get("streams") or {}
-    years = [y for y in fw.financial_years if any(y in v for v in spend.values())]
-    rows = []
-    for stream in fw.items("funding_streams"):
-        if stream["id"] not in spend:
-            continue
-        income = streams.get(stream["id"]) or {}
-        row = [stream["name"]]
-        for year in years:
-            got, spent = income.get(year) if "not_stated" not in income else None, spend[stream["id"]].get(year)
-            row += [got, spent, got - spent if isinstance(got, int) and isinstance(spent, int) else None]
-        rows.append(row)
-    columns = ["Funding source"] + [f"{what} {y}" for y in years for what in ("Income", "Expenditure", "Difference")]
-    return [Table("Expenditure by funding source", columns, rows, frozenset(range(1, len(columns))))]
+    blocks = []
+    for year in [y for y in fw.financial_years if any(y in v for v in spend.values())]:
+        # a table a year (source, income, expenditure, difference) stays whole on a portrait page
+        rows = []
+        for stream in fw.items("funding_streams"):
+            if year not in spend.get(stream["id"], {}):
+                continue
+            income = streams.get(stream["id"]) or {}
+            got, spent = None if "not_stated" in income else income.get(year), spend[stream["id"]][year]
+            rows.append([stream["name"], got, spent, got - spent if isinstance(got, int) else None])
+        totals = [sum(r[i] for r in rows) if all(isinstance(r[i], int) for r in rows) else None for i in (1, 2, 3)]
+        rows.append(["Total"] + totals)
+        blocks.append(Table(f"Expenditure by funding source, {year}", ["Funding source", "Income", "Expenditure",
+                                                                      "Difference"], rows, frozenset({1, 2, 3}),
+                            total_row=True))
+    return blocks
 
 
 def _periods(values: dict | None) -> str:
