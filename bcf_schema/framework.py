@@ -148,6 +148,9 @@ def _dangling_references(fw: Framework) -> list[str]:
             for field_name, values in wanted.items():
                 known = set(fw.ids(lists[field_name]))
                 problems += [f"{key} names unknown {field_name} {v!r}" for v in values if v not in known]
+    for group in fw.items("stream_groups"):
+        problems += [f"stream_groups {group['id']!r} names unknown funding stream {s!r}"
+                     for s in group["streams"] if s not in streams]
     outline_ids = set(fw.outline_by_id)
     for kind, outline_id in (fw.data.get("narrative_tables") or {}).items():
         if outline_id not in outline_ids:

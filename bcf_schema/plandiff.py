@@ -266,6 +266,7 @@ def _funding(diff: PlanDiff, old: dict, new: dict, fw: _Frameworks) -> None:
         for stream in _ordered([*unallocated_old, *unallocated_new], list(names)):
             totals.append((f"unallocated/{stream}", f"{names.get(stream, stream)}: not allocated to schemes",
                            unallocated_old.get(stream), unallocated_new.get(stream)))
+    totals += _stated_money_parts(old, new, fw)
     for key, label, a, b in totals:
         a, b = _per_year(a), _per_year(b)
         for year in _ordered([*a, *b], years):
@@ -273,6 +274,33 @@ def _funding(diff: PlanDiff, old: dict, new: dict, fw: _Frameworks) -> None:
                 change, percent = money_change(a.get(year), b.get(year))
                 diff.funding.append({"stream": key, "name": label, "year": year, "old": a.get(year),
                                      "new": b.get(year), "change": change, "percent": percent})
+
+
+_DFG_MONEY = ("allocation", "districts", "purposes")
+
+
+def _named_parts(dfg, key: str, name: str) -> dict:
+    parts = dfg.get(key) if isinstance(dfg, dict) and isinstance(dfg.get(key), list) else []
+    return {str(p.get(name)): p.get("allocation") for p in parts if isinstance(p, dict)}
+
+
+def _stated_money_parts(old: dict, new: dict, fw: _Frameworks) -> list[tuple]:
+    """Figures issue 18 added, each by name: expenditure by funding source, and the DFG's allocation, its
+    districts' shares and its split by purpose ((key, label, old by year, new by year))."""
+    names = fw.names("funding_streams")
+    spend = [(plan.get("funding") or {}).get("expenditure_by_source") if isinstance(plan.get("funding"), dict)
+             else None for plan in (old, new)]
+    spend = [value if isinstance(value, dict) else {} for value in spend]
+    parts = [(f"expenditure_by_source/{stream}", f"{names.get(stream, stream)}: expenditure as stated",
+              spend[0].get(stream), spend[1].get(stream))
+             for stream in _ordered([*spend[0], *spend[1]], list(names))]
+    dfgs = [plan.get("dfg") if isinstance(plan.get("dfg"), dict) else {} for plan in (old, new)]
+    parts.append(("dfg/allocation", "DFG allocation", dfgs[0].get("allocation"), dfgs[1].get("allocation")))
+    for key, name, label in (("districts", "name", "DFG to {}"), ("purposes", "purpose", "DFG for {}")):
+        a, b = _named_parts(dfgs[0], key, name), _named_parts(dfgs[1], key, name)
+        parts += [(f"dfg/{key}/{part}", label.format(part), a.get(part), b.get(part))
+                  for part in _ordered([*a, *b], [])]
+    return parts
 
 
 def _is_not_stated(value) -> bool:
@@ -449,6 +477,10 @@ def _other(diff: PlanDiff, old: dict, new: dict) -> None:
     for key in _ordered([*old, *new], []):
         if key in HANDLED or old.get(key) == new.get(key):
             continue
+        if key == "dfg" and all(isinstance(v, dict) for v in (old.get(key), new.get(key))) and \
+                {k: v for k, v in old[key].items() if k not in _DFG_MONEY} == \
+                {k: v for k, v in new[key].items() if k not in _DFG_MONEY}:
+            continue  # only its figures changed, and the funding lines name them
         a, b = old.get(key), new.get(key)
         if isinstance(a, list) or isinstance(b, list):
             count = lambda v: len(v) if isinstance(v, list) else (NOT_STATED if _is_not_stated(v) else 0)  # noqa: E731

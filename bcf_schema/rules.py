@@ -103,6 +103,9 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("BCF214", ctx.left, "/schemes", "the plan lists no schemes yet",
                           "add the schemes the pooled fund pays for under schemes:, each with its funding_source "
                           "and expenditure per year", key=True)
+    if schemes is None and funding.get("expenditure_by_source"):
+        yield from _income_against_stated_spend(ctx)
+        return
     if schemes is None:
         if any(isinstance(v, dict) and "not_stated" not in v for v in streams.values()):
             yield ctx.finding("BCF209", Severity.INFO, "/schemes",
@@ -172,6 +175,80 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
                     f"({reason})", "allocate it to schemes when it is decided")
 
 
+def _income_against_stated_spend(ctx: Context) -> Iterator[Finding]:
+    """BCF201 for a plan whose schemes are elsewhere but which states expenditure by funding source:
+    each stream's income against the spend the document states for it, per year."""
+    funding = ctx.data["funding"]
+    spend = funding["expenditure_by_source"]
+    names = ctx.fw.names("funding_streams")
+    for stream in ctx.fw.ids("funding_streams"):
+        income = ctx.stream_income(stream)
+        stated = spend.get(stream) or {}
+        if income is None:
+            if stated and stream in (funding.get("streams") or {}):
+                yield ctx.finding("BCF209", Severity.INFO, f"/funding/expenditure_by_source/{stream}",
+                                  f"{names[stream]}: its stated expenditure cannot be checked against its income, "
+                                  "which is not stated in this document")
+            continue
+        for year in ctx.fw.financial_years:
+            if year not in income and year not in stated:
+                continue
+            planned, spent = _money(income.get(year)), _money(stated.get(year))
+            if planned == spent:
+                continue
+            where = (f"/funding/expenditure_by_source/{stream}/{year}" if year in stated
+                     else f"/funding/streams/{stream}/{year}")
+            yield ctx.finding(
+                "BCF201", ctx.left, where,
+                f"{names[stream]} {year}: income is {pounds(planned)} but the stated expenditure is "
+                f"{pounds(spent)}: a difference of {pounds(planned - spent)}",
+                f"correct funding: expenditure_by_source: {stream}: {year}, or the income, so they agree "
+                "(or declare the difference under funding: unallocated:)")
+
+
+def schemes_agree_with_stated_spend(ctx: Context) -> Iterator[Finding]:
+    """BCF202: where a plan lists its schemes and also states expenditure by funding source, the
+    schemes funded from each stream add up to the stated expenditure, per year."""
+    spend = (ctx.data.get("funding") or {}).get("expenditure_by_source") or {}
+    schemes = ctx.schemes()
+    if not spend or not schemes:
+        return
+    names = ctx.fw.names("funding_streams")
+    for stream, years in spend.items():
+        for year, stated in years.items():
+            added = sum(_expenditure(s, year) for s in schemes if s.get("funding_source") == stream)
+            if added != _money(stated):
+                yield ctx.finding(
+                    "BCF202", Severity.ERROR, f"/funding/expenditure_by_source/{stream}/{year}",
+                    f"{names.get(stream, stream)} {year}: the stated expenditure is {pounds(_money(stated))} but "
+                    f"the schemes funded from it add up to {pounds(added)}",
+                    "correct the stated expenditure or the schemes' amounts so they agree")
+
+
+def shares_add_up(ctx: Context) -> Iterator[Finding]:
+    """BCF202: an allocation shared between contributing bodies (the framework's stream_groups: the
+    discharge funding's local authority and ICB shares) equals the sum of its shares, per year."""
+    totals = (ctx.data.get("funding") or {}).get("group_totals") or {}
+    names = ctx.fw.names("funding_streams")
+    for group in ctx.fw.items("stream_groups"):
+        for year, total in (totals.get(group["id"]) or {}).items():
+            shares = {s: (ctx.stream_income(s) or {}).get(year) for s in group["streams"]}
+            missing = [names[s] for s, v in shares.items() if v is None]
+            pointer = f"/funding/group_totals/{group['id']}/{year}"
+            if missing:
+                yield ctx.finding("BCF209", Severity.INFO, pointer,
+                                  f"{group['name']} {year}: the total cannot be checked against its shares: "
+                                  f"{', '.join(missing)} not stated for {year}")
+                continue
+            added = sum(_money(v) for v in shares.values())
+            if added != _money(total):
+                parts = " + ".join(f"{names[s]} {pounds(_money(v))}" for s, v in shares.items())
+                yield ctx.finding(
+                    "BCF202", Severity.ERROR, pointer,
+                    f"{group['name']} {year}: the stated total is {pounds(_money(total))} but its shares add up to "
+                    f"{pounds(added)} ({parts})", "correct the total or the contributing bodies' shares so they agree")
+
+
 def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
     """BCF202: a total the document states equals the sum of its parts."""
     funding = ctx.data.get("funding") or {}
@@ -214,6 +291,25 @@ def stated_totals_add_up(ctx: Context) -> Iterator[Finding]:
                 f"the DFG allocation for {year} is {pounds(allocation)} but the district shares add up to {pounds(sum(shares))}",
                 "the districts' shares should add up to the allocation",
             )
+    yield from _dfg_purposes_add_up(ctx, dfg)
+
+
+def _dfg_purposes_add_up(ctx: Context, dfg: dict) -> Iterator[Finding]:
+    """BCF202: the DFG split by purpose adds up to the DFG allocation, per year, at the first purpose's amount."""
+    purposes = dfg.get("purposes") or []
+    if not purposes:
+        return
+    total, against = dfg.get("allocation") or {}, "allocation"
+    for year, allocation in total.items():
+        parts = [(i, p["allocation"][year]) for i, p in enumerate(purposes) if year in (p.get("allocation") or {})]
+        if not parts:
+            continue
+        added = sum(_money(a) for _, a in parts)
+        if added != _money(allocation):
+            yield ctx.finding(
+                "BCF202", Severity.ERROR, f"/dfg/purposes/{parts[0][0]}/allocation/{year}",
+                f"the DFG {against} for {year} is {pounds(_money(allocation))} but its split by purpose adds up to "
+                f"{pounds(added)}", "correct the purposes' amounts or the DFG " + against + " so they agree")
 
 
 def _scheme_matches(scheme: dict, where: dict) -> bool | None:
@@ -462,6 +558,8 @@ def hwb_hint(guess) -> str:
 RULES = (
     income_matches_expenditure,
     stated_totals_add_up,
+    schemes_agree_with_stated_spend,
+    shares_add_up,
     minimum_spend_met,
     ring_fenced_spend,
     every_section_answered,
@@ -478,6 +576,8 @@ RULES = (
 READS = {
     income_matches_expenditure: ("/funding", "/schemes"),
     stated_totals_add_up: ("/funding", "/spend_by_category", "/dfg"),
+    schemes_agree_with_stated_spend: ("/funding", "/schemes"),
+    shares_add_up: ("/funding",),
     minimum_spend_met: ("/funding", "/minimum_spend", "/schemes"),
     ring_fenced_spend: ("/schemes",),
 }

@@ -36,6 +36,53 @@ def _enum(ids: list[str], names: dict[str, str], what: str) -> dict:
     return {"enum": ids, "description": f"A {what} of the framework: {listing}."}
 
 
+def _spend_by_source(fw: Framework, money_by_year: dict) -> dict:
+    """funding.expenditure_by_source: what the document says each stream spends, per year, where its
+    scheme list is elsewhere (an appendix not in the document); the money rules use it (issue 18)."""
+    return {"expenditure_by_source": {
+        "type": "object",
+        "description": "Planned expenditure by funding source and year, as the document states it (its "
+                       "'expenditure' column beside the income), for a plan whose schemes are listed elsewhere. "
+                       "Where schemes are listed too, they must add up to it.",
+        "properties": {stream["id"]: {**money_by_year, "title": stream["name"]}
+                       for stream in fw.items("funding_streams")},
+        "additionalProperties": False,
+    }}
+
+
+def _group_totals(fw: Framework, money_by_year: dict) -> dict:
+    """funding.group_totals: the stated total of an allocation the framework splits by contributing body
+    into streams (stream_groups: the discharge funding's local authority and ICB shares), per year."""
+    groups = fw.items("stream_groups")
+    if not groups:
+        return {}
+    return {"group_totals": {
+        "type": "object",
+        "description": "The total the document states for an allocation shared between contributing bodies, "
+                       "per year; the shares (each a funding stream) must add up to it.",
+        "properties": {g["id"]: {**money_by_year, "title": g["name"],
+                                 "description": f"{g['name']}: the sum of {', '.join(g['streams'])}."}
+                       for g in groups},
+        "additionalProperties": False,
+    }}
+
+
+def _dfg_purposes(money_by_year: dict) -> dict:
+    """dfg.purposes: the DFG split by what it pays for (staffing, equipment recharges, grants ...),
+    summing to the allocation (issue 18)."""
+    return {"purposes": {
+        "type": "array",
+        "description": "The DFG split by purpose, as the document states it (a unitary authority's staffing, "
+                       "equipment recharges, grants ...); the amounts add up to the allocation.",
+        "items": {
+            "type": "object",
+            "properties": {"purpose": _ref("text"), "allocation": money_by_year, "notes": _ref("markdown")},
+            "required": ["purpose", "allocation"],
+            "additionalProperties": False,
+        },
+    }}
+
+
 def plan_schema(fw: Framework) -> dict:
     years = fw.financial_years
     money_by_year = {
@@ -150,6 +197,8 @@ def plan_schema(fw: Framework) -> dict:
                     "additionalProperties": False,
                 },
                 "stated_total": money_by_year,
+                **_spend_by_source(fw, money_by_year),
+                **_group_totals(fw, money_by_year),
                 "unallocated": {
                     "type": "object",
                     "description": "Income the document leaves unallocated to schemes, by stream and year, "
@@ -181,9 +230,10 @@ def plan_schema(fw: Framework) -> dict:
         "local_metrics": {"type": "array", "items": _ref("local_metric")},
         "dfg": {
             "type": "object",
-            "description": "The Disabled Facilities Grant and its split to district councils.",
+            "description": "The Disabled Facilities Grant, its split to district councils and by purpose.",
             "properties": {
                 "allocation": money_by_year,
+                **_dfg_purposes(money_by_year),
                 "districts": {
                     "type": "array",
                     "items": {

@@ -374,13 +374,38 @@ def income_table(plan, fw) -> list:
                              + "; ".join(f"{y} {money(v)}" for y, v in amounts.items() if y != "reason") + reason))
     if stated:
         blocks.append(Marker("Total stated in the plan: " + "; ".join(f"{y} {money(v)}" for y, v in stated.items())))
+    return blocks + shares_tables(plan, fw)
+
+
+def shares_tables(plan, fw) -> list:
+    """An allocation shared between contributing bodies (framework stream_groups: the discharge funding's
+    local authority and ICB shares) as a table of its own, a row a body, with the total the plan states
+    (or, where it states none, the shares' sum, so called)."""
+    funding = plan.get("funding") or {}
+    streams, totals = funding.get("streams") or {}, funding.get("group_totals") or {}
+    bodies = fw.names("commissioner_kinds")
+    blocks = []
+    for group in fw.items("stream_groups"):
+        shares = [(s, streams.get(s)) for s in group["streams"]]
+        if not all(isinstance(v, dict) and "not_stated" not in v for _, v in shares):
+            continue
+        years = [y for y in fw.financial_years if any(y in v for _, v in shares)]
+        by_stream = {item["id"]: item for item in fw.items("funding_streams")}
+        rows = [[by_stream[s]["name"], bodies.get(by_stream[s].get("contributor"), "")] + [v.get(y) for y in years]
+                for s, v in shares]
+        stated = totals.get(group["id"]) or {}
+        rows.append(["Total" if stated else "Total of the shares", ""]
+                    + [stated.get(y, sum(v.get(y) or 0 for _, v in shares)) for y in years])
+        blocks.append(Table(f"{group['name']} by contributing body", ["Share", "Contributing body"] + years, rows,
+                            frozenset(range(2, len(years) + 2)), total_row=True))
     return blocks
 
 
 def expenditure_table(plan, fw) -> list:
     schemes = plan.get("schemes")
     if isinstance(schemes, dict):
-        return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")]
+        return [Heading(3, "Expenditure by scheme"), Marker(f"Not stated in this document: {schemes['not_stated']}")] \
+            + spend_by_source_table(plan, fw)
     if not schemes:
         return [Caption("Expenditure by scheme"), Marker(TO_BE_WRITTEN)] if is_draft(plan) else []
     years = fw.financial_years
@@ -397,6 +422,31 @@ def expenditure_table(plan, fw) -> list:
     rows.append(["", "Total", "", "", "", ""] + totals)
     return [Table("Expenditure by scheme", ["Ref", "Scheme", "Type", "Funding source", "Commissioner", "Provider"]
                   + years, rows, frozenset(range(6, 6 + len(years))), total_row=True)]
+
+
+def spend_by_source_table(plan, fw) -> list:
+    """Expenditure by funding source as the plan states it (issue 18): income, expenditure and the
+    difference per stream and year, for a plan whose scheme list is elsewhere."""
+    spend = (plan.get("funding") or {}).get("expenditure_by_source") or {}
+    if not spend:
+        return []
+    streams = (plan.get("funding") or {}).get("streams") or {}
+    blocks = []
+    for year in [y for y in fw.financial_years if any(y in v for v in spend.values())]:
+        # a table a year (source, income, expenditure, difference) stays whole on a portrait page
+        rows = []
+        for stream in fw.items("funding_streams"):
+            if year not in spend.get(stream["id"], {}):
+                continue
+            income = streams.get(stream["id"]) or {}
+            got, spent = None if "not_stated" in income else income.get(year), spend[stream["id"]][year]
+            rows.append([stream["name"], got, spent, got - spent if isinstance(got, int) else None])
+        totals = [sum(r[i] for r in rows) if all(isinstance(r[i], int) for r in rows) else None for i in (1, 2, 3)]
+        rows.append(["Total"] + totals)
+        blocks.append(Table(f"Expenditure by funding source, {year}", ["Funding source", "Income", "Expenditure",
+                                                                      "Difference"], rows, frozenset({1, 2, 3}),
+                            total_row=True))
+    return blocks
 
 
 def _periods(values: dict | None) -> str:
@@ -453,19 +503,29 @@ def dfg_table(plan, fw) -> list:
     dfg = plan.get("dfg") or {}
     if not dfg:
         return []
+    parts = [(d["name"], d) for d in dfg.get("districts") or []] + _dfg_purposes(dfg)
     years = [y for y in fw.financial_years if y in (dfg.get("allocation") or {})
-             or any(y in d["allocation"] for d in dfg.get("districts") or [])]
-    rows = [[d["name"]] + [d["allocation"].get(y) for y in years] for d in dfg.get("districts") or []]
+             or any(y in d["allocation"] for _, d in parts)]
+    noted = any(d.get("notes") for _, d in parts)  # a purpose's note ("projected", say) gets a column
+    rows = [[name] + [d["allocation"].get(y) for y in years] + ([d.get("notes", "")] if noted else [])
+            for name, d in parts]
     if dfg.get("allocation"):
-        rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years])
+        rows.append(["Total DFG allocation"] + [dfg["allocation"].get(y) for y in years] + ([""] if noted else []))
     blocks: list = []
     if rows:
-        blocks.append(Table("Disabled Facilities Grant", ["District council"] + years, rows,
+        first = "District council or purpose" if dfg.get("districts") and dfg.get("purposes") \
+            else "Purpose" if dfg.get("purposes") else "District council"
+        blocks.append(Table("Disabled Facilities Grant", [first] + years + (["Notes"] if noted else []), rows,
                             frozenset(range(1, len(years) + 1)), total_row=bool(dfg.get("allocation"))))
     for key in ("discretionary_use", "notes"):
         if dfg.get(key):
             blocks.append(Text(dfg[key]))
     return blocks
+
+
+def _dfg_purposes(dfg: dict) -> list[tuple[str, dict]]:
+    """The DFG's split by purpose (issue 18), as (label, entry) rows beside the districts'."""
+    return [(p["purpose"], p) for p in dfg.get("purposes") or []]
 
 
 def spend_by_category_table(plan, fw) -> list:

@@ -368,10 +368,21 @@ class TemplateWriter:
         value = scheme.get(field)
         return None if value in (None, "") else str(value)
 
+    def stated_spend(self, stream: str, year: str) -> int | None:
+        """The expenditure the plan states for a stream and year (funding: expenditure_by_source:), where it
+        lists no schemes; None where the schemes' own amounts are to be summed."""
+        if isinstance(self.plan.get("schemes"), list) and self.plan["schemes"]:
+            return None
+        value = ((self.plan.get("funding") or {}).get("expenditure_by_source") or {}).get(stream, {}).get(year)
+        return value if isinstance(value, int) else None
+
     def sheet_summary(self, ws: Worksheet, sheet: L.Sheet) -> None:
         """Income against expenditure by funding source: all formulas over the other two sheets."""
+        stated = any(self.stated_spend(s["id"], y) is not None for s in self.streams for y in self.fw.financial_years)
         title(ws, "Income and expenditure by funding source (£)", "All formulas: fill in the income and "
-              "expenditure sheets.")
+              "expenditure sheets." + (" The plan lists its schemes elsewhere: expenditure is as it states it "
+                                       "by funding source until schemes are typed into the expenditure sheet."
+                                       if stated else ""))
         header(ws, L.HEADER_ROW, [c.title for c in sheet.columns])
         income_sheet, spend_sheet = self.layout.sheet("income"), self.layout.sheet("expenditure")
         income = _quoted(income_sheet.title)
@@ -388,7 +399,12 @@ class TemplateWriter:
                     formula(ws, row, number, f'=IF(ISNUMBER({cell}),{cell},"not stated")')
                 elif column.field == "expenditure":
                     amounts = f"{spend}!{_span(spend_sheet.index('expenditure', column.key), first, last, True)}"
-                    formula(ws, row, number, f"=SUMIFS({amounts},{sources},$A{row})")
+                    summed = f"SUMIFS({amounts},{sources},$A{row})"
+                    stated = self.stated_spend(stream["id"], column.key)
+                    # A plan whose schemes are elsewhere states its spend by source: that figure stands
+                    # until schemes from the source are typed into the expenditure sheet.
+                    formula(ws, row, number, f"={summed}" if stated is None
+                            else f"=IF(COUNTIF({sources},$A{row})>0,{summed},{stated})")
                 elif column.field == "difference":
                     here = f"{get_column_letter(sheet.index('income', column.key))}{row}"
                     spent = f"{get_column_letter(sheet.index('expenditure', column.key))}{row}"

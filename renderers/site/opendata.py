@@ -64,6 +64,20 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         Column("amount_gbp", "Income in whole pounds; empty where the document leaves it elsewhere."),
         Column("not_stated", "Where the document leaves the figure instead (its reason), if it does."),
     ]),
+    "expenditure_by_source": ("One row per plan, funding stream and financial year: the expenditure a plan "
+                              "states by funding source, where it lists its schemes elsewhere.", [
+        Column("stream_id", "The funding stream's id in the period's framework.", "funding.expenditure_by_source"),
+        Column("stream_name", "The funding stream's name."),
+        Column("financial_year", "The financial year, such as 2023-24."),
+        Column("expenditure_gbp", "Planned expenditure in whole pounds, as the document states it."),
+    ]),
+    "dfg": ("One row per plan, part of the Disabled Facilities Grant and financial year: its split to district "
+            "councils or by purpose.", [
+        Column("split", "district (a district council's share) or purpose (what it pays for)."),
+        Column("name", "The district council, or the purpose in the document's words.", "dfg.purposes[].purpose"),
+        Column("financial_year", "The financial year."),
+        Column("amount_gbp", "The amount in whole pounds."),
+    ]),
     "schemes": ("One row per scheme and financial year: what the pooled fund buys.", [
         Column("scheme_id", "The document's own scheme reference.", "schemes[].id"),
         Column("scheme_name", "The scheme's name.", "schemes[].name"),
@@ -139,6 +153,8 @@ def rows(plans: list[SitePlan]) -> dict[str, list[list]]:
             for year, amount in (scheme.get("expenditure") or {}).items():
                 if isinstance(amount, int):
                     out["schemes"].append(first + facts + [year, amount])
+        out["expenditure_by_source"] += _spend_by_source_rows(first, data, names["funding_streams"])
+        out["dfg"] += _dfg_rows(first, data)
         given = data.get("metrics") or {}
         entries = [(m["id"], m["name"], m.get("unit", ""), given.get(m["id"])) for m in fw.items("metrics")]
         entries += [(f"local-{m['id']}", m["name"], m.get("unit", ""), m) for m in data.get("local_metrics") or []]
@@ -152,6 +168,20 @@ def rows(plans: list[SitePlan]) -> dict[str, list[list]]:
                 out["capacity_demand"].append(first + [row["service"], row["kind"], row.get("source", ""),
                                                        row.get("unit", ""), str(month), figure])
     return out
+
+
+def _spend_by_source_rows(first: list, data: dict, streams: dict) -> list[list]:
+    spend = (data.get("funding") or {}).get("expenditure_by_source") or {}
+    return [first + [stream, streams.get(stream, stream), year, amount]
+            for stream in streams if stream in spend for year, amount in spend[stream].items()]
+
+
+def _dfg_rows(first: list, data: dict) -> list[list]:
+    dfg = data.get("dfg") or {}
+    parts = [("district", d["name"], d) for d in dfg.get("districts") or []]
+    parts += [("purpose", p["purpose"], p) for p in dfg.get("purposes") or []]
+    return [first + [split, name, year, amount] for split, name, part in parts
+            for year, amount in (part.get("allocation") or {}).items()]
 
 
 def columns(name: str) -> list[Column]:

@@ -227,6 +227,7 @@ class SiteBuilder:
                    funding_chart=self._funding_chart(plan, src),
                    expenditure=tables(d.expenditure_table(plan.data, plan.fw)) if plan.schemes else [],
                    schemes_not_stated=words(_not_stated(plan.data.get("schemes"))),
+                   spend_by_source=tables(d.spend_by_source_table(plan.data, plan.fw)),
                    type_chart=self._scheme_type_chart(plan, src),
                    category=tables(d.spend_by_category_table(plan.data, plan.fw)),
                    category_chart=self._category_chart(plan, src),
