@@ -22,6 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bcf_schema.framework import Framework
 
+from bcf_schema.stated import is_not_stated, shown
+
 from . import document as d
 from .deterministic import document_time, normalise_zip
 from .workbook import layout as L
@@ -228,7 +230,7 @@ class TemplateWriter:
     def sheet_cover(self, ws: Worksheet, sheet: L.Sheet) -> None:
         plan, fw = self.plan, self.fw
         title(ws, self.layout.title, "Yellow cells are for input; the checklist turns green as each item is filled.")
-        if plan.get("status") not in ("submitted", "approved"):
+        if d.is_draft(plan):
             ws[COVER_MARK_CELL] = "DRAFT"  # a draft says so on its cover
             ws[COVER_MARK_CELL].font = BOLD
         header(ws, L.HEADER_ROW, list(L.COVER_HEADER))
@@ -237,8 +239,9 @@ class TemplateWriter:
             "hwb": "; ".join(h["name"] for h in plan.get("hwbs") or []),
             "ons_code": "; ".join(h["code"] for h in plan.get("hwbs") or []),
             "nhs_partners": "; ".join(plan.get(fw.nhs_partners) or []),
-            "version": plan.get("version", ""),
-            "status": L.STATUS.get(plan.get("status"), plan.get("status", "")),
+            "version": shown(plan.get("version", "")),
+            "status": shown(plan["status"]) if is_not_stated(plan.get("status"))
+            else L.STATUS.get(plan.get("status"), plan.get("status", "")),
         }
         row = L.FIRST_ROW
         for row, column in enumerate(sheet.columns, L.FIRST_ROW):
