@@ -363,7 +363,7 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
                 continue
             value = cells.date(cell) if key == "date" else cells.text(cell)
             if value is not None:
-                entry[key] = value
+                entry[key] = read_shown(value) if key == "body" else value
         entries.append(entry)
     if entries:
         plan["sign_off"] = entries
