@@ -70,6 +70,11 @@ class Framework:
                                  + messages.closest(key, _framework_schema()["properties"], _LISTED))
         return list(self.data.get(key) or [])
 
+    @property
+    def change_model(self) -> dict | None:
+        """The change model plans assess themselves against (changes and maturity levels), if the period has one."""
+        return self.data.get("change_model")
+
     def ids(self, key: str) -> list[str]:
         return [item["id"] for item in self.items(key)]
 
@@ -155,6 +160,9 @@ def _dangling_references(fw: Framework) -> list[str]:
     for kind, outline_id in (fw.data.get("narrative_tables") or {}).items():
         if outline_id not in outline_ids:
             problems.append(f"narrative_tables places {kind!r} under unknown outline id {outline_id!r}")
+    model = fw.change_model
+    if model and model["section"] not in outline_ids:
+        problems.append(f"change_model is placed under unknown outline id {model['section']!r}")
     ids = [e.id for e in fw.outline]
     problems += [f"outline id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
     for field_name in ("funding_streams", "scheme_types", "areas_of_spend", "commissioner_kinds", "metrics"):

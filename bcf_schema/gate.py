@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .findings import Finding, Severity
+from .stated import lifecycle_status
 from .validate import PlanResult, Report, validate_paths
 
 DEFAULT_RULES = "bcfc-rules.yaml"  # a plans repository's house rules, beside its plans/ and mkdocs.yml
@@ -60,7 +61,7 @@ def check(paths: list[str], rules_file: str | None = None, *, base_dir: str | Pa
 
 def status_of(result: PlanResult) -> str:
     data = result.plan.data if result.plan is not None and isinstance(result.plan.data, dict) else {}
-    return str(data.get("status", "draft"))
+    return lifecycle_status(data)
 
 
 def failing(findings: list[Finding], strict: bool = False) -> bool:

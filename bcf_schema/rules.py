@@ -14,6 +14,7 @@ from . import hwbs
 from .findings import Finding, Severity
 from .framework import Framework
 from .loader import LoadedPlan, pointer_join
+from .stated import lifecycle_status
 
 
 TO_WRITE = "to be written"  # how `bcfc new` marks a value it cannot fill in
@@ -37,7 +38,7 @@ class Context:
     @property
     def left(self) -> Severity:
         """The severity of work left to do: a warning in a draft, an error once submitted or approved."""
-        return Severity.ERROR if self.data.get("status") in FINAL else Severity.WARNING
+        return Severity.ERROR if lifecycle_status(self.data) in FINAL else Severity.WARNING
 
     def schemes(self) -> list[dict] | None:
         """The plan's schemes, or None where the document leaves them to the template."""
@@ -456,7 +457,7 @@ def signed_off(ctx: Context) -> Iterator[Finding]:
                           "the plan does not say who signed it off yet",
                           "add sign_off: - {body: ..., date: YYYY-MM-DD, decision: ...}", key=True)
         return
-    if ctx.data.get("status") != "approved":
+    if lifecycle_status(ctx.data) != "approved":
         return
     for index, entry in enumerate(entries):
         missing = [k for k in ("body", "date") if not (isinstance(entry, dict) and entry.get(k))]

@@ -175,8 +175,11 @@ def plan_schema(fw: Framework) -> dict:
         },
         partners: {"type": "array", "items": _ref("text"), "minItems": 1, "description": f"The {partner_label}."},
         "title": _ref("text"),
-        "version": _ref("text", description="The document version, quoted: \"1.0\"."),
-        "status": {"enum": ["draft", "submitted", "approved"]},
+        "version": {**_or_not_stated(_ref("text")), "description": "The document version, quoted: \"1.0\"; "
+                    "{not_stated: reason} where the document gives none."},
+        "status": {**_or_not_stated({"enum": ["draft", "submitted", "approved"]}),
+                   "description": "draft, submitted or approved; {not_stated: reason} where the document states none "
+                                  "(read as submitted: a published plan was submitted)."},
         "date": _ref("date_or_month"),
         "history": {"type": "array", "items": _ref("history_entry")},
         "sign_off": {"type": "array", "items": _ref("sign_off")},
@@ -267,6 +270,7 @@ def plan_schema(fw: Framework) -> dict:
         "uec_mapping": {"type": "array", "items": _ref("uec_mapping")},
         "related_documents": {"type": "array", "items": _ref("related_document")},
         "tables": {"type": "array", "items": _ref("table")},
+        **_document_as_written(fw),
     }
 
     return {
@@ -279,6 +283,44 @@ def plan_schema(fw: Framework) -> dict:
         "required": ["framework", "hwbs", partners, "version", "status", "narrative", "funding", "schemes", "metrics"],
         "additionalProperties": False,
     }
+
+
+def _document_as_written(fw: Framework) -> dict:
+    """What a published document says beyond the template: its own order of headings, figures it quotes,
+    milestones, figures lost from its text and (where the period has one) its change-model self-assessment."""
+    properties = {
+        "narrative_order": {
+            "type": "array", "items": {"enum": [e.id for e in fw.outline]}, "uniqueItems": True,
+            "description": "The document's own order of headings: the outline ids listed are shown in this order "
+                           "among their siblings; the others keep the framework's places. Every heading is still "
+                           "checked.",
+        },
+        "statistics": {"type": "array", "items": _ref("statistic")},
+        "milestones": {"type": "array", "items": _ref("milestone")},
+        "lost_figures": {"type": "array", "items": _ref("lost_figure")},
+    }
+    model = fw.change_model
+    if model:
+        levels = _or_not_stated(_enum([lv["id"] for lv in model["levels"]],
+                                      {lv["id"]: lv["name"] for lv in model["levels"]}, "maturity level"))
+        properties["change_model"] = {
+            "type": "array",
+            "description": f"The {model['name']}: each change with its current and planned maturity level.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "change": _enum([c["id"] for c in model["changes"]], {c["id"]: c["name"] for c in model["changes"]},
+                                    "change"),
+                    "current": levels,
+                    "planned": levels,
+                    "planned_by": _ref("date_or_month"),
+                    "narrative": _ref("markdown"),
+                },
+                "required": ["change"],
+                "additionalProperties": False,
+            },
+        }
+    return properties
 
 
 def render(fw: Framework) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from . import escape, gate, house_rules
 from .findings import Finding, Severity
+from .stated import lifecycle_status
 from .framework import Framework
 from .validate import PlanResult, validate_plan
 
@@ -72,7 +73,7 @@ def _entry(finding: Finding, fw: Framework | None) -> str:
 
 def plan_status(result: PlanResult, rules: list[house_rules.HouseRule] = ()) -> PlanStatus:
     data = result.plan.data if result.plan is not None and isinstance(result.plan.data, dict) else {}
-    status = str(data.get("status", "draft"))
+    status = lifecycle_status(data)
     findings = result.findings
     if result.plan is not None and result.plan.ok and status == "draft":
         submitted = replace(result.plan, data={**data, "status": "submitted"})

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bcf_schema.framework import Framework
+from bcf_schema.stated import lifecycle_status, shown
 
 NOT_ANSWERED = "Not answered in this plan."
 TO_BE_WRITTEN = "To be written."  # the same gap in a draft: work left, not a missing answer
@@ -18,7 +19,7 @@ DRAFT_MARK = "DRAFT: this plan is still being written; sections marked \"To be w
 
 
 def is_draft(plan: dict) -> bool:
-    return plan.get("status") not in ("submitted", "approved")
+    return lifecycle_status(plan) not in ("submitted", "approved")
 
 
 def unanswered(plan: dict) -> str:
@@ -30,6 +31,12 @@ class Heading:
     level: int  # 1 = document title
     text: str
     anchor: str = ""  # the outline or section id, for links
+    subtitle: str = ""  # the official heading, where the plan words the heading its own way
+
+
+@dataclass
+class Rule:
+    """Sets apart a block the document prints without a heading, so it does not read as part of the one before."""
 
 
 @dataclass
@@ -153,17 +160,14 @@ def build(plan: dict, fw: Framework) -> Document:
     add(cover[1:])
     extras = plan.get("extra_sections") or []
     placed = _placements(fw)
-    tables_by_section: dict[str, list[dict]] = {}
-    for table in plan.get("tables") or []:
-        tables_by_section.setdefault(table.get("section") or "", []).append(table)
+    tables_by_section = placed_blocks(plan, fw)
     known_ids = {e.id for e in fw.outline} | {x["id"] for x in extras}
 
     for extra in extras:
         if not extra.get("after"):
             add(_extra(extra, 2, tables_by_section))
-    for entry in fw.outline:
-        if entry.depth == 1:
-            add(_entry(plan, fw, entry.id, 2, extras, placed, tables_by_section))
+    for entry_id in in_plans_order([e.id for e in fw.outline if e.depth == 1], plan):
+        add(_entry(plan, fw, entry_id, 2, extras, placed, tables_by_section))
     for extra in extras:
         if extra.get("after") == "end" or (extra.get("after") and extra["after"] not in known_ids):
             add(_extra(extra, 2, tables_by_section))
@@ -176,7 +180,7 @@ def build(plan: dict, fw: Framework) -> Document:
     if summary or orphans:
         add([Heading(2, "Planning summary", "planning-summary")])
         add(summary)
-        add(_plan_table(t) for t in orphans)
+        add(orphans)
     doc.blocks = in_readers_words(doc.blocks, plan, fw)
     return doc
 
@@ -240,8 +244,9 @@ def _cover(plan: dict, fw: Framework) -> list:
         ["Health and Wellbeing Board", "; ".join(f"{h['name']} ({h['code']})" for h in plan.get("hwbs", []))],
         [partners, "; ".join(plan.get(fw.nhs_partners) or [])],
         ["Planning period", fw.title],
-        ["Version", plan.get("version", "")],
-        ["Status", str(plan.get("status", "")).capitalize()],
+        ["Version", shown(plan.get("version", ""))],
+        ["Status", shown(plan["status"]) if isinstance(plan.get("status"), dict)
+         else str(plan.get("status", "")).capitalize()],
     ]
     if plan.get("date"):
         rows.append(["Date", long_date(plan["date"])])
@@ -254,7 +259,7 @@ def _cover(plan: dict, fw: Framework) -> list:
                              for h in plan["history"]]))
     if plan.get("sign_off"):
         blocks.append(Table("Sign-off", ["Body", "Organisation", "Date", "Decision"],
-                            [[s.get("body"), s.get("organisation", ""), long_date(s.get("date")), s.get("decision", "")]
+                            [[shown(s.get("body")), s.get("organisation", ""), long_date(s.get("date")), s.get("decision", "")]
                              for s in plan["sign_off"]]))
     raci = plan.get("raci") or {}
     if raci:
@@ -278,14 +283,22 @@ def _entry(plan, fw, entry_id, level, extras, placed, tables_by_section) -> list
         if local:
             answer = {k: v for k, v in answer.items() if k != "title"}
     else:
-        blocks = [Heading(min(level, 6), entry.title, entry.id)]
+        local = answer.get("title") if isinstance(answer, dict) else None
+        # A local title and its official heading are one heading: the local wording, the official as a subtitle.
+        blocks = [Heading(min(level, 6), local, entry.id, subtitle=entry.title) if local
+                  else Heading(min(level, 6), entry.title, entry.id)]
         if entry.wording:
             blocks.append(Prompt(entry.wording))
-    blocks.extend(_answer(answer, level + 1, entry.answer == "required", unanswered(plan)))
-    blocks.extend(_plan_table(t) for t in tables_by_section.get(entry.id, []))
+        if local:
+            answer = {k: v for k, v in answer.items() if k != "title"}
+    # sub-headings nest one level below the heading they stand under (a prompt without a local heading has none
+    # of its own: they stand under its parent's)
+    below = level + 1 if any(isinstance(b, Heading) for b in blocks) else level
+    blocks.extend(_answer(answer, below, entry.answer == "required", unanswered(plan)))
+    blocks.extend(tables_by_section.get(entry.id, []))
     for kind in placed.get(entry.id, []):
         blocks.extend(SUMMARY_TABLES[kind](plan, fw))
-    for child in entry.children:
+    for child in in_plans_order(entry.children, plan):
         blocks.extend(_entry(plan, fw, child, level + 1, extras, placed, tables_by_section))
     # Scaffolding is never printed: a heading and its guidance with nothing of the plan under them (a question
     # the plan marks not applicable, an optional one it leaves, template guidance it does not answer).
@@ -306,9 +319,6 @@ def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> 
             blocks.append(Marker(f"Not stated in this document: {answer['not_stated']}"))
         if answer.get("not_applicable"):
             return []  # nothing to print: the plan says the question does not apply to it
-        if answer.get("title"):
-            # The plan's own heading for this section, as the document printed it, under the national one.
-            blocks.append(Heading(min(level, 6), answer["title"]))
         if answer.get("text"):
             blocks.append(Text(answer["text"]))
         blocks.extend(_sections(answer.get("subsections") or [], level))
@@ -320,7 +330,8 @@ def _answer(answer, level: int, expected: bool, missing: str = NOT_ANSWERED) -> 
 def _sections(sections: list[dict], level: int) -> list:
     blocks: list = []
     for section in sections:
-        blocks.append(Heading(min(level, 6), section["title"]))
+        # a block the document prints without a heading is set apart, not run on under the heading before it
+        blocks.append(Heading(min(level, 6), section["title"]) if section.get("title") else Rule())
         if section.get("text"):
             blocks.append(Text(section["text"]))
         blocks.extend(_sections(section.get("subsections") or [], level + 1))
@@ -332,8 +343,69 @@ def _extra(extra: dict, level: int, tables_by_section) -> list:
     if extra.get("text"):
         blocks.append(Text(extra["text"]))
     blocks.extend(_sections(extra.get("subsections") or [], level + 1))
-    blocks.extend(_plan_table(t) for t in tables_by_section.get(extra["id"], []))
+    blocks.extend(tables_by_section.get(extra["id"], []))
     return blocks
+
+
+def in_plans_order(ids, plan: dict) -> list[str]:
+    """Sibling outline ids in the document's own order (narrative_order): the ids it lists take the places of
+    the listed ones, in its order; the others keep the framework's places."""
+    order = [i for i in plan.get("narrative_order") or [] if i in ids]
+    listed = iter(order)
+    return [next(listed) if i in order else i for i in ids]
+
+
+def placed_blocks(plan: dict, fw: Framework) -> dict[str, list]:
+    """section id -> the blocks the plan places under it: its tables, the figures and milestones it quotes,
+    figures lost from its text and the change-model self-assessment ('' for those placed nowhere)."""
+    placed: dict[str, list] = {}
+    for table in plan.get("tables") or []:
+        placed.setdefault(table.get("section") or "", []).append(_plan_table(table))
+    for section, rows in _by_section(plan.get("statistics")).items():
+        placed.setdefault(section, []).append(Table(
+            "Figures quoted", ["Measure", "Value", "Unit", "Period", "Source"],
+            [[s["label"], " ".join(p for p in (s.get("qualifier", ""), number(s["value"])) if p), s["unit"],
+              period_text(s.get("period")), s.get("source", "")] for s in rows]))
+    for section, rows in _by_section(plan.get("milestones")).items():
+        placed.setdefault(section, []).append(Table(
+            "Milestones and timescales", ["When", "What happens"], [[period_text(m["when"]), m["what"]] for m in rows]))
+    for figure in plan.get("lost_figures") or []:
+        note = f" ({figure['note']})" if figure.get("note") else ""
+        placed.setdefault(figure.get("section") or "", []).append(
+            Marker(f"Figure not in the text: \"{figure['caption']}\"{note}"))
+    model = fw.change_model
+    if model and plan.get("change_model"):
+        placed.setdefault(model["section"], []).append(change_model_table(plan, model))
+    return placed
+
+
+def _by_section(items) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for item in items or []:
+        grouped.setdefault(item.get("section") or "", []).append(item)
+    return grouped
+
+
+def period_text(period) -> str:
+    """A typed period or date in words: financial year 2022-23, calendar year 2022, Q1 2023-24, April 2023."""
+    if not isinstance(period, dict) or not period:
+        return ""
+    kind, value = next(iter(period.items()))
+    return {"financial_year": f"Financial year {value}", "calendar_year": f"Calendar year {value}",
+            "quarter": " ".join(reversed(str(value).split(" "))), "month": long_date(value),
+            "date": long_date(value)}.get(kind, str(value))
+
+
+def change_model_table(plan: dict, model: dict) -> Table:
+    changes = {c["id"]: c["name"] for c in model["changes"]}
+    levels = {lv["id"]: lv["name"] for lv in model["levels"]}
+
+    def level(value) -> str:
+        return shown(value) if isinstance(value, dict) else levels.get(value, value or "")
+
+    return Table(model["name"], ["Change", "Current level", "Planned level", "By", "Narrative"],
+                 [[changes.get(r["change"], r["change"]), level(r.get("current")), level(r.get("planned")),
+                   long_date(r.get("planned_by")), r.get("narrative", "")] for r in plan["change_model"]])
 
 
 def _plan_table(table: dict) -> Table:

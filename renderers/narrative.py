@@ -57,6 +57,10 @@ def to_markdown(doc: d.Document) -> str:
     for block in doc.blocks:
         if isinstance(block, d.Heading):
             parts.append("#" * block.level + " " + _md_cell(block.text))
+            if block.subtitle:  # the official heading the plan's own wording answers
+                parts.append(f"*{_md_cell(block.subtitle)}*")
+        elif isinstance(block, d.Rule):
+            parts.append("---")
         elif isinstance(block, d.Text):
             parts.append(neutralise_html(block.markdown).strip())
         elif isinstance(block, d.Prompt):

@@ -105,6 +105,10 @@ def add_block(word, doc: d.Document, block, landscape: bool = False) -> None:
         _add_title(word, doc)
     elif isinstance(block, d.Heading):
         word.add_heading(block.text, level=min(block.level - 1, 9))
+        if block.subtitle:  # the official heading the plan's own wording answers
+            word.add_paragraph(block.subtitle, style="Subtitle")
+    elif isinstance(block, d.Rule):
+        _add_rule(word)
     elif isinstance(block, d.Text):
         _add_markdown(word, block.markdown)
     elif isinstance(block, d.Prompt):
@@ -125,6 +129,17 @@ def add_block(word, doc: d.Document, block, landscape: bool = False) -> None:
         _add_table(word, block, landscape)
     elif isinstance(block, d.Contents):
         _add_contents(word, block.levels)
+
+
+def _add_rule(word) -> None:
+    """A horizontal rule (a bottom border on an empty paragraph) before a block printed without a heading."""
+    paragraph = word.add_paragraph()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "808080")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
 
 
 def _add_title(word, doc: d.Document) -> None:

@@ -50,17 +50,41 @@ def in_outline_order(headings, fw):
 def test_markdown_outline_is_the_frameworks_outline(path):
     plan, fw = example(path)
     text = narrative.render(plan, fw)
-    headings = [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
-    assert in_outline_order(headings, fw) == outline_titles(fw, plan)
+    assert in_outline_order(markdown_headings(text), fw) == outline_titles(fw, plan)
+
+
+def markdown_headings(text):
+    """Each heading as the framework words it: a heading the plan words its own way carries the official one as
+    its subtitle, the italic line under it."""
+    lines = text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if line.startswith("#"):
+            after = lines[i + 2] if i + 2 < len(lines) else ""
+            subtitle = after.startswith("*") and not after.startswith("**") and after.endswith("*")
+            out.append(after.strip("*") if subtitle else line.lstrip("#").strip())
+    return out
+
+
+def word_headings(document):
+    """(official heading, level) for each heading paragraph: the Subtitle paragraph under it where there is one."""
+    paragraphs = document.paragraphs
+    out = []
+    for i, p in enumerate(paragraphs):
+        if p.style.name.startswith("Heading"):
+            after = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+            official = after.text if after is not None and after.style.name == "Subtitle" else p.text
+            out.append((official, int(p.style.name.split()[-1])))
+    return out
 
 
 @pytest.mark.parametrize("path", EXAMPLE_PLANS, ids=PLAN_IDS)
 def test_word_outline_uses_real_heading_styles_in_framework_order(path):
     plan, fw = example(path)
     document = docx.Document(io.BytesIO(word.render(plan, fw)))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [text for text, _ in word_headings(document)]
     assert in_outline_order(headings, fw) == outline_titles(fw, plan)
-    levels = {p.text: int(p.style.name.split()[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")}
+    levels = dict(word_headings(document))
     for entry in fw.outline:
         if entry.title in outline_titles(fw, plan):
             assert levels[entry.title] == entry.depth

@@ -273,6 +273,10 @@ def blocks_to_page(blocks: list, *, heading_offset: int = 0, sortable_titles=fro
         if isinstance(item, d.Heading):
             level = max(1, min(6, item.level + heading_offset))
             parts.append("\n\n" + heading(level, item.text, item.anchor) + "\n\n")
+            if item.subtitle:  # the official heading the plan's own wording answers
+                parts.append(block(Markup('<p class="bcfc-subtitle">') + text(item.subtitle) + Markup("</p>")))
+        elif isinstance(item, d.Rule):
+            parts.append(block(Markup('<hr class="bcfc-untitled">')))
         elif isinstance(item, d.Text):
             parts.append(block(prose(item.markdown, min(6, level + 1))))
         elif isinstance(item, d.Prompt):

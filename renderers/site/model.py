@@ -111,7 +111,8 @@ class SitePlan:
     @property
     def version_number(self) -> str:
         """The plan's version where the document gives one ("V0.4", "1.0"); '' where it gives none."""
-        version = str(self.data.get("version") or "")
+        version = self.data.get("version") or ""
+        version = "" if isinstance(version, dict) else str(version)  # {not_stated: ...}: none given
         return version if any(c.isdigit() for c in version) else ""
 
     def unstated_in(self, year: str) -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from bcf_schema import hwbs as reference
 from bcf_schema.framework import available_periods, load_framework
+from bcf_schema.stated import shown
 
 from . import schema_ref
 from .model import SitePlan, numeric_periods
@@ -133,7 +134,7 @@ def rows(plans: list[SitePlan]) -> dict[str, list[list]]:
     for plan in plans:
         first = _plan_cells(plan)
         data, fw = plan.data, plan.fw
-        out["plans"].append(first + ["; ".join(plan.partners), str(data.get("version", "")), data.get("status", ""),
+        out["plans"].append(first + ["; ".join(plan.partners), shown(data.get("version", "")), shown(data.get("status", "")),
                                      str(data.get("date") or "")])
         for stream in plan.streams:
             if stream.not_stated:

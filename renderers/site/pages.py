@@ -20,6 +20,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from bcf_schema.catalogue import CODES
+from bcf_schema.stated import shown
 from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, load_framework
 
 from .. import document as d
@@ -421,9 +422,9 @@ class SiteBuilder:
         for plan in plans:
             where = reviewers.place(plan)
             name = html.Link(plan.hwb_name, self.linker.href(src, plan.page("index")))
-            dated = sorted((str(s["date"]), s["body"]) for s in plan.data.get("sign_off") or [] if s.get("date"))
+            dated = sorted((str(s["date"]), shown(s["body"])) for s in plan.data.get("sign_off") or [] if s.get("date"))
             signed = f"{dated[-1][1]}, {d.long_date(dated[-1][0])}" if dated else ""  # the last body to sign it off
-            submissions.append([name, where["region"], where["icbs"], str(plan.data.get("status", "")).capitalize(),
+            submissions.append([name, where["region"], where["icbs"], shown(plan.data.get("status", "")).capitalize(),
                                 plan.version_number or "None given", d.long_date(plan.data.get("date")), signed])
             for row in reviewers.compliance(plan):
                 evidence = html.Link(row["status"], self.linker.href(src, plan.page("funding"), row["anchor"]))

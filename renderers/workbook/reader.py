@@ -24,6 +24,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bcf_schema.framework import Framework, FrameworkError, available_periods, load_framework
+from bcf_schema.stated import is_not_stated, read_shown
 
 from . import layout as L
 
@@ -332,8 +333,10 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
     if partners:
         plan[fw.nhs_partners] = partners
     if found.get("version") is not None and (version := cells.text(found["version"])):
-        plan["version"] = version
-    if found.get("status") is not None:
+        plan["version"] = read_shown(version)
+    if found.get("status") is not None and is_not_stated(read_shown(cells.text(found["status"]) or "")):
+        plan["status"] = read_shown(cells.text(found["status"]))
+    elif found.get("status") is not None:
         status = cells.choice(found["status"], {v: k for k, v in L.STATUS.items()}, "statuses")
         if status:
             plan["status"] = status
@@ -360,7 +363,7 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
                 continue
             value = cells.date(cell) if key == "date" else cells.text(cell)
             if value is not None:
-                entry[key] = value
+                entry[key] = read_shown(value) if key == "body" else value
         entries.append(entry)
     if entries:
         plan["sign_off"] = entries
