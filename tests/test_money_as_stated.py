@@ -175,3 +175,21 @@ def test_the_template_imports_back_into_the_fixture_unchanged(tmp_path):
     result = run_bcfc("import", str(tmp_path / "t.xlsx"), "--into", str(plan))
     assert result.returncode == 0, result.stderr
     assert plan.read_bytes() == FIXTURE.read_bytes()
+
+
+def _site_plan(text):
+    from renderers.outputs import PlanSource
+    from renderers.site.model import SitePlan
+    return SitePlan(PlanSource(Path("plans/herefordshire/2023-25.yaml"), loads(text, "plan.yaml").data,
+                               load_framework("2023-25")))
+
+
+def test_reviewers_see_income_against_the_stated_spend_as_met_or_not():
+    from renderers.site import reviewers
+    plan = _site_plan(TEXT)
+    rows = [r for r in reviewers.compliance(plan) if r["check"].endswith("Improved Better Care Fund (iBCF)")]
+    assert [(r["year"], r["status"]) for r in rows] == [("2023-24", reviewers.MET), ("2024-25", reviewers.MET)]
+    assert "stated expenditure £6,310,000" in rows[0]["detail"]
+    short = _site_plan(_in_stated_spend("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000"))
+    rows = [r for r in reviewers.compliance(short) if r["check"].endswith("Improved Better Care Fund (iBCF)")]
+    assert rows[0]["status"] == reviewers.NOT_MET
