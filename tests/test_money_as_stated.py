@@ -141,11 +141,14 @@ def test_bcfc_diff_names_the_changed_stated_spend_and_dfg_purpose(tmp_path):
                        "{purpose: Equipment recharges, allocation: {2023-24: 200000,")
     at = new.index("expenditure_by_source")
     new = new[:at] + new[at:].replace("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000", 1)
+    new = new.replace("discharge_fund: {2023-24: 2650000", "discharge_fund: {2023-24: 2600000")
     (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
     result = run_bcfc("diff", str(FIXTURE), str(tmp_path / "new.yaml"))
     assert result.returncode == 0, result.stderr
     assert "Improved Better Care Fund (iBCF): expenditure as stated 2023-24: £6,310,000 -> £6,000,000" in result.stdout
     assert "DFG for Equipment recharges 2023-24: £220,000 -> £200,000" in result.stdout
+    assert "Additional funding to support discharge (ASC Discharge Fund): total stated 2023-24: £2,650,000 -> " \
+           "£2,600,000" in result.stdout
     assert "dfg: changed" not in result.stdout
 
 
