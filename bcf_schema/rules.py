@@ -103,7 +103,7 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("BCF214", ctx.left, "/schemes", "the plan lists no schemes yet",
                           "add the schemes the pooled fund pays for under schemes:, each with its funding_source "
                           "and expenditure per year", key=True)
-    if schemes is None and funding.get("expenditure_by_source"):
+    if not schemes and funding.get("expenditure_by_source"):  # as the planning template's summary does
         yield from _income_against_stated_spend(ctx)
         return
     if schemes is None:
