@@ -124,6 +124,9 @@ def test_the_site_shows_the_stated_spend_and_the_dfg_by_purpose(fixture_site):
     dfg = dfg[:dfg.index("</table>")]
     for purpose, amount in (("Equipment recharges", "£220,000"), ("Mandatory grants", "£1,500,000")):
         assert purpose in dfg and amount in dfg
+    shares = page[page.index("(ASC Discharge Fund) by contributing body"):]
+    shares = shares[:shares.index("</table>")]
+    assert "ICB discharge funding" in shares and "£2,500,000" in shares and "£4,416,000" in shares
 
 
 def test_open_data_holds_the_stated_spend_and_the_dfg_split(fixture_site):
