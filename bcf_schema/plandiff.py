@@ -285,7 +285,8 @@ def _named_parts(dfg, key: str, name: str) -> dict:
 
 
 def _stated_money_parts(old: dict, new: dict, fw: _Frameworks) -> list[tuple]:
-    """Figures issue 18 added, each by name: expenditure by funding source, and the DFG's allocation, its
+    """Figures issue 18 added, each by name: expenditure by funding source, the total of an allocation shared
+    between contributing bodies, and the DFG's allocation, its
     districts' shares and its split by purpose ((key, label, old by year, new by year))."""
     names = fw.names("funding_streams")
     spend = [(plan.get("funding") or {}).get("expenditure_by_source") if isinstance(plan.get("funding"), dict)
@@ -294,6 +295,12 @@ def _stated_money_parts(old: dict, new: dict, fw: _Frameworks) -> list[tuple]:
     parts = [(f"expenditure_by_source/{stream}", f"{names.get(stream, stream)}: expenditure as stated",
               spend[0].get(stream), spend[1].get(stream))
              for stream in _ordered([*spend[0], *spend[1]], list(names))]
+    groups = [(plan.get("funding") or {}).get("group_totals") if isinstance(plan.get("funding"), dict)
+              else None for plan in (old, new)]
+    groups = [value if isinstance(value, dict) else {} for value in groups]
+    group_names = fw.names("stream_groups")
+    parts += [(f"group_totals/{group}", f"{group_names.get(group, group)}: total stated",
+               groups[0].get(group), groups[1].get(group)) for group in _ordered([*groups[0], *groups[1]], [])]
     dfgs = [plan.get("dfg") if isinstance(plan.get("dfg"), dict) else {} for plan in (old, new)]
     parts.append(("dfg/allocation", "DFG allocation", dfgs[0].get("allocation"), dfgs[1].get("allocation")))
     for key, name, label in (("districts", "name", "DFG to {}"), ("purposes", "purpose", "DFG for {}")):

@@ -104,7 +104,7 @@ def income_matches_expenditure(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("BCF214", ctx.left, "/schemes", "the plan lists no schemes yet",
                           "add the schemes the pooled fund pays for under schemes:, each with its funding_source "
                           "and expenditure per year", key=True)
-    if schemes is None and funding.get("expenditure_by_source"):
+    if not schemes and funding.get("expenditure_by_source"):  # as the planning template's summary does
         yield from _income_against_stated_spend(ctx)
         return
     if schemes is None:
@@ -195,14 +195,16 @@ def _income_against_stated_spend(ctx: Context) -> Iterator[Finding]:
             if year not in income and year not in stated:
                 continue
             planned, spent = _money(income.get(year)), _money(stated.get(year))
-            if planned == spent:
+            declared = _money(((funding.get("unallocated") or {}).get(stream) or {}).get(year))
+            if planned == spent + declared:
                 continue
             where = (f"/funding/expenditure_by_source/{stream}/{year}" if year in stated
                      else f"/funding/streams/{stream}/{year}")
             yield ctx.finding(
                 "BCF201", ctx.left, where,
                 f"{names[stream]} {year}: income is {pounds(planned)} but the stated expenditure is "
-                f"{pounds(spent)}: a difference of {pounds(planned - spent)}",
+                f"{pounds(spent)}" + (f" and {pounds(declared)} is declared unallocated" if declared else "")
+                + f": a difference of {pounds(planned - spent - declared)}",
                 f"correct funding: expenditure_by_source: {stream}: {year}, or the income, so they agree "
                 "(or declare the difference under funding: unallocated:)")
 

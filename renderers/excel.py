@@ -377,7 +377,7 @@ class TemplateWriter:
         if isinstance(self.plan.get("schemes"), list) and self.plan["schemes"]:
             return None
         value = ((self.plan.get("funding") or {}).get("expenditure_by_source") or {}).get(stream, {}).get(year)
-        return value if isinstance(value, int) else None
+        return value if type(value) is int else None  # a number, never text, goes into the formula
 
     def sheet_summary(self, ws: Worksheet, sheet: L.Sheet) -> None:
         """Income against expenditure by funding source: all formulas over the other two sheets."""

@@ -124,6 +124,9 @@ def test_the_site_shows_the_stated_spend_and_the_dfg_by_purpose(fixture_site):
     dfg = dfg[:dfg.index("</table>")]
     for purpose, amount in (("Equipment recharges", "£220,000"), ("Mandatory grants", "£1,500,000")):
         assert purpose in dfg and amount in dfg
+    shares = page[page.index("(ASC Discharge Fund) by contributing body"):]
+    shares = shares[:shares.index("</table>")]
+    assert "ICB discharge funding" in shares and "£2,500,000" in shares and "£4,416,000" in shares
 
 
 def test_open_data_holds_the_stated_spend_and_the_dfg_split(fixture_site):
@@ -141,11 +144,14 @@ def test_bcfc_diff_names_the_changed_stated_spend_and_dfg_purpose(tmp_path):
                        "{purpose: Equipment recharges, allocation: {2023-24: 200000,")
     at = new.index("expenditure_by_source")
     new = new[:at] + new[at:].replace("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000", 1)
+    new = new.replace("discharge_fund: {2023-24: 2650000", "discharge_fund: {2023-24: 2600000")
     (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
     result = run_bcfc("diff", str(FIXTURE), str(tmp_path / "new.yaml"))
     assert result.returncode == 0, result.stderr
     assert "Improved Better Care Fund (iBCF): expenditure as stated 2023-24: £6,310,000 -> £6,000,000" in result.stdout
     assert "DFG for Equipment recharges 2023-24: £220,000 -> £200,000" in result.stdout
+    assert "Additional funding to support discharge (ASC Discharge Fund): total stated 2023-24: £2,650,000 -> " \
+           "£2,600,000" in result.stdout
     assert "dfg: changed" not in result.stdout
 
 
@@ -175,3 +181,21 @@ def test_the_template_imports_back_into_the_fixture_unchanged(tmp_path):
     result = run_bcfc("import", str(tmp_path / "t.xlsx"), "--into", str(plan))
     assert result.returncode == 0, result.stderr
     assert plan.read_bytes() == FIXTURE.read_bytes()
+
+
+def _site_plan(text):
+    from renderers.outputs import PlanSource
+    from renderers.site.model import SitePlan
+    return SitePlan(PlanSource(Path("plans/herefordshire/2023-25.yaml"), loads(text, "plan.yaml").data,
+                               load_framework("2023-25")))
+
+
+def test_reviewers_see_income_against_the_stated_spend_as_met_or_not():
+    from renderers.site import reviewers
+    plan = _site_plan(TEXT)
+    rows = [r for r in reviewers.compliance(plan) if r["check"].endswith("Improved Better Care Fund (iBCF)")]
+    assert [(r["year"], r["status"]) for r in rows] == [("2023-24", reviewers.MET), ("2024-25", reviewers.MET)]
+    assert "stated expenditure £6,310,000" in rows[0]["detail"]
+    short = _site_plan(_in_stated_spend("ibcf: {2023-24: 6310000", "ibcf: {2023-24: 6000000"))
+    rows = [r for r in reviewers.compliance(short) if r["check"].endswith("Improved Better Care Fund (iBCF)")]
+    assert rows[0]["status"] == reviewers.NOT_MET

@@ -84,7 +84,16 @@ def compliance(plan: SitePlan) -> list[dict]:
             rows.append(dict(check=check, year="", status=NOT_STATED, detail=f"Income: {stream.not_stated}",
                              anchor="income-by-funding-stream"))
             continue
+        stated_spend = ((data.get("funding") or {}).get("expenditure_by_source") or {}).get(stream.id) or {}
         for year, income in stream.amounts.items():
+            if schemes is None and year in stated_spend:
+                # the document states the stream's spend, though its schemes are elsewhere (issue 18)
+                spent, declared = stated_spend[year], (unallocated.get(stream.id) or {}).get(year) or 0
+                rows.append(dict(check=check, year=year, status=MET if spent + declared == income else NOT_MET,
+                                 detail=f"income £{income:,}, stated expenditure £{spent:,}"
+                                        + (f", unallocated £{declared:,}" if declared else ""),
+                                 anchor="expenditure-by-scheme"))
+                continue
             if schemes is None:
                 rows.append(dict(check=check, year=year, status=NOT_STATED, detail=schemes_reason,
                                  anchor="expenditure-by-scheme"))
