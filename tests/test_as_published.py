@@ -10,7 +10,7 @@ import docx
 
 from bcf_schema import load, load_framework, loads, validate_plan
 from bcf_schema.findings import Severity
-from bcfc import plandiff
+from bcf_schema import plandiff
 from conftest import ROOT
 from planbuilder import dump
 from renderers import document as d
