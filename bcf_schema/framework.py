@@ -18,6 +18,9 @@ from .loader import load, pointer_join, pointer_of
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 _FRAMEWORK_SCHEMA = Path(__file__).parent / "framework.schema.json"
 _LISTED = "in bcf_schema/framework.schema.json"
+# How each kind of goal period divides a financial year, as plans label the parts.
+GOAL_PERIODS = {"annual": [""], "quarterly": [f" Q{q}" for q in range(1, 5)],
+                "monthly": [f" M{m:02d}" for m in range(1, 13)]}
 
 
 class FrameworkError(Exception):
@@ -34,6 +37,51 @@ class OutlineEntry:
     depth: int  # 1 for top-level headings
     parent: str | None
     children: tuple[str, ...] = field(default=())
+
+
+class _Declared:
+    """An entry of framework.yaml as attributes; `entry["key"]` and `entry.get` still read its mapping."""
+    raw: dict
+
+    def __getitem__(self, key: str):
+        return self.raw[key]
+
+    def get(self, key: str, default=None):
+        return self.raw.get(key, default)
+
+
+@dataclass(frozen=True)
+class FundingStream(_Declared):
+    id: str
+    name: str
+    contributor: str  # nhs | local_authority | ...
+    succeeds: tuple[str, ...]  # ids of earlier periods' streams it takes over
+    raw: dict = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Metric(_Declared):
+    id: str
+    name: str
+    unit: str
+    goal_periods: str  # annual | quarterly | monthly
+    raw: dict = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class MinimumSpend(_Declared):
+    id: str
+    name: str
+    funding_stream: str
+    where: dict  # {scheme field: [values that count]}
+    raw: dict = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RingFence(_Declared):
+    funding_stream: str
+    scheme_types: tuple[str, ...]  # the only scheme types the stream may fund
+    raw: dict = field(repr=False, compare=False)
 
 
 @dataclass(eq=False)  # hashed by identity: load_framework() returns one cached object per period
@@ -75,16 +123,34 @@ class Framework:
         """The change model plans assess themselves against (changes and maturity levels), if the period has one."""
         return self.data.get("change_model")
 
+    @functools.cached_property
+    def funding_streams(self) -> list[FundingStream]:
+        return [FundingStream(d["id"], d["name"], d.get("contributor", ""), tuple(d.get("succeeds") or ()), d)
+                for d in self.items("funding_streams")]
+
+    @functools.cached_property
+    def metrics(self) -> list[Metric]:
+        return [Metric(d["id"], d["name"], d.get("unit", ""), d.get("goal_periods", "annual"), d)
+                for d in self.items("metrics")]
+
+    @functools.cached_property
+    def minimum_spend(self) -> list[MinimumSpend]:
+        return [MinimumSpend(d["id"], d["name"], d["funding_stream"], dict(d.get("where") or {}), d)
+                for d in self.items("minimum_spend")]
+
+    @functools.cached_property
+    def ring_fenced(self) -> list[RingFence]:
+        return [RingFence(d["funding_stream"], tuple(d["scheme_types"]), d) for d in self.items("ring_fenced")]
+
     def ids(self, key: str) -> list[str]:
         return [item["id"] for item in self.items(key)]
 
     def names(self, key: str) -> dict[str, str]:
         return {item["id"]: item["name"] for item in self.items(key)}
 
-    def goal_periods(self, metric: dict) -> list[str]:
+    def goal_periods(self, metric: Metric | dict) -> list[str]:
         """Every period a metric's goals are set for, as plans label them: 2023-24, 2023-24 Q1, 2023-24 M01."""
-        within = {"annual": [""], "quarterly": [f" Q{q}" for q in range(1, 5)],
-                  "monthly": [f" M{m:02d}" for m in range(1, 13)]}[metric.get("goal_periods", "annual")]
+        within = GOAL_PERIODS[metric.get("goal_periods", "annual")]
         return [year + part for year in self.financial_years for part in within]
 
     @functools.cached_property
@@ -143,12 +209,12 @@ def _dangling_references(fw: Framework) -> list[str]:
     problems = []
     streams = set(fw.ids("funding_streams"))
     lists = {"area_of_spend": "areas_of_spend", "commissioner": "commissioner_kinds", "scheme_type": "scheme_types"}
-    for key in ("minimum_spend", "ring_fenced"):
-        for rule in fw.items(key):
-            if rule["funding_stream"] not in streams:
-                problems.append(f"{key} names unknown funding stream {rule['funding_stream']!r}")
-            wanted = dict(rule.get("where") or {})
-            if "scheme_types" in rule:
+    for key, rules in (("minimum_spend", fw.minimum_spend), ("ring_fenced", fw.ring_fenced)):
+        for rule in rules:
+            if rule.funding_stream not in streams:
+                problems.append(f"{key} names unknown funding stream {rule.funding_stream!r}")
+            wanted = dict(rule.where) if isinstance(rule, MinimumSpend) else {}
+            if "scheme_types" in rule.raw:
                 wanted["scheme_type"] = rule["scheme_types"]
             for field_name, values in wanted.items():
                 known = set(fw.ids(lists[field_name]))
@@ -156,6 +222,9 @@ def _dangling_references(fw: Framework) -> list[str]:
     for group in fw.items("stream_groups"):
         problems += [f"stream_groups {group['id']!r} names unknown funding stream {s!r}"
                      for s in group["streams"] if s not in streams]
+
+    problems += [f"metric {m.id!r} sets goals {m.goal_periods!r}: bcfc knows {', '.join(GOAL_PERIODS)}"
+                 for m in fw.metrics if m.goal_periods not in GOAL_PERIODS]
     outline_ids = set(fw.outline_by_id)
     for kind, outline_id in (fw.data.get("narrative_tables") or {}).items():
         if outline_id not in outline_ids:

@@ -336,41 +336,41 @@ def minimum_spend_met(ctx: Context) -> Iterator[Finding]:
     that cannot run says which check and what is missing (BCF209)."""
     stated = ctx.data.get("minimum_spend") or {}
     schemes = ctx.schemes()
-    for rule in ctx.fw.items("minimum_spend"):
-        minimums = stated.get(rule["id"])
-        pointer = f"/minimum_spend/{rule['id']}"
+    for rule in ctx.fw.minimum_spend:
+        minimums = stated.get(rule.id)
+        pointer = f"/minimum_spend/{rule.id}"
         if not minimums:
             yield ctx.finding("BCF203", ctx.left, "/minimum_spend" if "minimum_spend" in ctx.data else "/funding",
-                              f"{rule['name']}: the plan does not state the minimum, so it cannot be checked",
-                              f"add minimum_spend: {rule['id']}: {{year: amount}} from the allocation NHS England "
+                              f"{rule.name}: the plan does not state the minimum, so it cannot be checked",
+                              f"add minimum_spend: {rule.id}: {{year: amount}} from the allocation NHS England "
                               "published, or {not_stated: where it is}", key=True)
             continue
         if "not_stated" in minimums:
             yield ctx.finding("BCF209", Severity.INFO, pointer,
-                              f"{rule['name']}: cannot be checked, the minimum is not stated in this document "
+                              f"{rule.name}: cannot be checked, the minimum is not stated in this document "
                               f"({minimums['not_stated']})")
             continue
         if schemes is None:
             yield ctx.finding("BCF209", Severity.INFO, pointer,
-                              f"{rule['name']}: cannot be checked, the schemes are not stated in this document")
+                              f"{rule.name}: cannot be checked, the schemes are not stated in this document")
             continue
-        funded = [s for s in schemes if s.get("funding_source") == rule["funding_stream"]]
-        unclear = [s for s in funded if _scheme_matches(s, rule["where"]) is None]
+        funded = [s for s in schemes if s.get("funding_source") == rule.funding_stream]
+        unclear = [s for s in funded if _scheme_matches(s, rule.where) is None]
         if unclear:
-            fields = ", ".join(sorted({"type" if k == "scheme_type" else k for k in rule["where"]}))
+            fields = ", ".join(sorted({"type" if k == "scheme_type" else k for k in rule.where}))
             yield ctx.finding(
                 "BCF203", Severity.WARNING, pointer,
-                f"{rule['name']}: {len(unclear)} scheme(s) funded from this stream do not say their {fields}, "
+                f"{rule.name}: {len(unclear)} scheme(s) funded from this stream do not say their {fields}, "
                 "so the minimum cannot be fully checked",
                 f"add {fields} to scheme(s) {', '.join(str(s.get('id')) for s in unclear[:5])}",
             )
-        counted = [s for s in funded if _scheme_matches(s, rule["where"])]
+        counted = [s for s in funded if _scheme_matches(s, rule.where)]
         for year, minimum in minimums.items():
             spent = sum(_expenditure(s, year) for s in counted)
             if spent < minimum and not unclear:
                 yield ctx.finding(
                     "BCF203", ctx.left, f"{pointer}/{year}",
-                    f"{rule['name']} {year}: the plan commits {pounds(spent)}, below the minimum of {pounds(minimum)}",
+                    f"{rule.name} {year}: the plan commits {pounds(spent)}, below the minimum of {pounds(minimum)}",
                     f"move {pounds(minimum - spent)} of the stream's schemes into qualifying spend, or correct the minimum",
                 )
 
@@ -378,22 +378,22 @@ def minimum_spend_met(ctx: Context) -> Iterator[Finding]:
 def ring_fenced_spend(ctx: Context) -> Iterator[Finding]:
     """BCF204: ring-fenced income (DFG) is spent only on the scheme types it is for."""
     names = ctx.fw.names("scheme_types")
-    for rule in ctx.fw.items("ring_fenced"):
-        if ctx.schemes() is None and ctx.stream_income(rule["funding_stream"]):
+    for rule in ctx.fw.ring_fenced:
+        if ctx.schemes() is None and ctx.stream_income(rule.funding_stream):
             yield ctx.finding("BCF209", Severity.INFO, "/schemes",
-                              f"the ring-fence on {ctx.fw.names('funding_streams')[rule['funding_stream']]} cannot be "
+                              f"the ring-fence on {ctx.fw.names('funding_streams')[rule.funding_stream]} cannot be "
                               "checked: the schemes are not stated in this document")
         for index, scheme in enumerate(ctx.schemes() or []):
-            if scheme.get("funding_source") != rule["funding_stream"]:
+            if scheme.get("funding_source") != rule.funding_stream:
                 continue
-            if scheme.get("type") not in rule["scheme_types"]:
-                allowed = " or ".join(names.get(t, t) for t in rule["scheme_types"])
+            if scheme.get("type") not in rule.scheme_types:
+                allowed = " or ".join(names.get(t, t) for t in rule.scheme_types)
                 pointer = f"/schemes/{index}/type" if "type" in scheme else f"/schemes/{index}"
                 yield ctx.finding(
                     "BCF204", Severity.ERROR, pointer,
                     f"scheme {scheme.get('id')} '{scheme.get('name')}' is funded from "
-                    f"{ctx.fw.names('funding_streams')[rule['funding_stream']]}, which may only fund {allowed} schemes",
-                    f"set its type to {' or '.join(rule['scheme_types'])}, or fund it from another stream",
+                    f"{ctx.fw.names('funding_streams')[rule.funding_stream]}, which may only fund {allowed} schemes",
+                    f"set its type to {' or '.join(rule.scheme_types)}, or fund it from another stream",
                 )
 
 
@@ -421,32 +421,32 @@ def every_metric_has_goals(ctx: Context) -> Iterator[Finding]:
     """BCF207: a goal (or a reason why not) for every national metric of the framework;
     BCF216: goals for every period the framework sets them for (all 12 months of a monthly metric)."""
     metrics = ctx.data.get("metrics") or {}
-    for metric in ctx.fw.items("metrics"):
-        value = metrics.get(metric["id"])
+    for metric in ctx.fw.metrics:
+        value = metrics.get(metric.id)
         if value is None:
             yield ctx.finding("BCF207", ctx.left, "/metrics",
-                              f"no goals yet for the national metric '{metric['name']}' ({metric['id']})",
-                              f"add metrics: {metric['id']}: {{goals: {{period: value}}}}", key=True)
+                              f"no goals yet for the national metric '{metric.name}' ({metric.id})",
+                              f"add metrics: {metric.id}: {{goals: {{period: value}}}}", key=True)
         elif "not_stated" in value:
-            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}",
-                              f"'{metric['name']}' goals: not stated in this document: {value['not_stated']}")
+            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric.id}",
+                              f"'{metric.name}' goals: not stated in this document: {value['not_stated']}")
         elif value.get("goals"):
             missing = [p for p in ctx.fw.goal_periods(metric) if p not in value["goals"]]
             if missing:
                 shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
-                yield ctx.finding("BCF216", ctx.left, f"/metrics/{metric['id']}/goals",
-                                  f"'{metric['name']}' has no goal for {len(missing)} of its "
-                                  f"{len(ctx.fw.goal_periods(metric))} {metric.get('goal_periods', '')} periods: {shown}",
+                yield ctx.finding("BCF216", ctx.left, f"/metrics/{metric.id}/goals",
+                                  f"'{metric.name}' has no goal for {len(missing)} of its "
+                                  f"{len(ctx.fw.goal_periods(metric))} {metric.goal_periods} periods: {shown}",
                                   f"add a goal for each: {missing[0]}: value", key=True)
         elif value.get("goal_as_stated"):
-            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goal_as_stated",
-                              f"'{metric['name']}' goal given in words, not as figures: {value['goal_as_stated']}")
+            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric.id}/goal_as_stated",
+                              f"'{metric.name}' goal given in words, not as figures: {value['goal_as_stated']}")
         elif value.get("goals_not_stated"):
-            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric['id']}/goals_not_stated",
-                              f"'{metric['name']}' goals: not stated in this document: {value['goals_not_stated']}")
+            yield ctx.finding("BCF206", Severity.INFO, f"/metrics/{metric.id}/goals_not_stated",
+                              f"'{metric.name}' goals: not stated in this document: {value['goals_not_stated']}")
         else:
-            yield ctx.finding("BCF207", ctx.left, f"/metrics/{metric['id']}",
-                              f"the national metric '{metric['name']}' has no goals yet",
+            yield ctx.finding("BCF207", ctx.left, f"/metrics/{metric.id}",
+                              f"the national metric '{metric.name}' has no goals yet",
                               f"add goals for each period: {ctx.fw.goal_periods(metric)[0]}: value", key=True)
 
 

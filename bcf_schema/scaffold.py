@@ -137,7 +137,7 @@ def new_plan(hwbs: list[hwb_list.Hwb], fw: Framework, *, today: dt.date | None =
         "narrative": {e.id: "" for e in fw.outline if e.answer != "none"},
         "funding": {"streams": {}},
         "schemes": [],
-        "metrics": {m["id"]: {"goals": {}} for m in fw.items("metrics")},
+        "metrics": {m.id: {"goals": {}} for m in fw.metrics},
     }
     scaffold = Scaffold(plan, fw, list(hwbs), source=earlier_path)
     for hwb in hwbs:
@@ -271,7 +271,7 @@ def _carry_schemes(s: Scaffold, old: dict, old_period: str, years: set[str]) -> 
     metric_ids = set(fw.ids("metrics"))
     # Streams the new framework merged into one of its own (2025-26: iBCF and LA discharge funding
     # into the Better Care Grant), from framework.yaml's `succeeds`.
-    successor = {old: stream["id"] for stream in fw.items("funding_streams") for old in stream.get("succeeds") or []}
+    successor = {old: stream.id for stream in fw.funding_streams for old in stream.succeeds}
     carried = []
     for scheme in schemes or []:
         if not isinstance(scheme, dict):
@@ -387,13 +387,13 @@ def _metrics(s: Scaffold) -> str:
                                     f"rationale: ...}}; a period is a year ({year}), a quarter ({year} Q1) "
                                     f"or a month ({year} M01 is April).", 2))
     known = fw.names("metrics")
-    for metric in fw.items("metrics"):
-        if metric["id"] not in metrics:
+    for metric in fw.metrics:
+        if metric.id not in metrics:
             continue
         better = f"; {metric['better']} is better" if metric.get("better") else ""
-        out.append(yamltext.comment(f"{metric['name']} ({metric['unit']}{better})", 2))
-        value = metrics[metric["id"]]
-        out.append(yamltext.key_value(metric["id"], value, 2, comment=metric_marker(metric, fw) if _is_marker(value) else ""))
+        out.append(yamltext.comment(f"{metric.name} ({metric.unit}{better})", 2))
+        value = metrics[metric.id]
+        out.append(yamltext.key_value(metric.id, value, 2, comment=metric_marker(metric, fw) if _is_marker(value) else ""))
     for key, value in metrics.items():
         if key not in known:
             out.append(yamltext.key_value(key, value, 2))
@@ -436,9 +436,9 @@ def _funding(s: Scaffold) -> str:
     else:
         out.append(yamltext.comment(f"Income in whole pounds by funding stream and financial year "
                                     f"({', '.join(years)}); the framework's streams:", 2))
-        for stream in fw.items("funding_streams"):
+        for stream in fw.funding_streams:
             example = "{" + ", ".join(f"{y}: 0" for y in years) + "}"
-            out.append(yamltext.comment(f"  {stream['id']}: {example}   # {stream['name']}", 2, width=200))
+            out.append(yamltext.comment(f"  {stream.id}: {example}   # {stream.name}", 2, width=200))
         out.append(yamltext.key_value("streams", {}, 2, comment=TO_WRITE))
     for key, value in funding.items():
         if key != "streams":

@@ -12,7 +12,8 @@ from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
 from bcf_schema import status as plan_status
-from bcfc import commands, gitbase
+from bcf_schema import gitbase
+from bcfc import commands
 
 # The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
 # run on every commit, starts in a third of the time without them.

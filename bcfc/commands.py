@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import plandiff, scaffold
+from bcf_schema import gitbase, plandiff, scaffold
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.loader import load, read_bounded
 
-from . import gitbase
 from . import init as init_repo
 
 

@@ -80,3 +80,16 @@ def test_a_stop_is_a_build_stopped_that_names_what_to_fix_and_leaves_nothing(rep
     assert stop.value.status == 1 and "fix the errors above" in str(stop.value)
     assert "BCF103" in "\n".join(said)
     assert not (repo / "build").exists() and not (repo / "site").exists()
+
+
+def test_an_output_registered_after_a_build_is_not_left_out_by_its_caches(repo, monkeypatch):
+    build.build("plans", "build", say=lambda text: None)
+    fake = registry.Output("fake-csv", "fake.csv", fake_csv, "Fake extract (CSV)", "-fake.csv", "CSV")
+    monkeypatch.setattr(registry, "OUTPUTS", [*registry.OUTPUTS, fake])
+
+    built = build.build("plans", "build", say=lambda text: None)
+
+    assert built.rendered == 1  # the documents cache's entry lacked the new output: rendered again
+    assert (repo / "build" / SLUG / "fake.csv").is_file()
+    overview = (built.site_dir / "plans" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert 'download="worcestershire-2023-25-fake.csv"' in overview  # the page cache did not serve the old page

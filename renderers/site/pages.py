@@ -188,6 +188,7 @@ class SiteBuilder:
         """Everything a plan's pages come from: its file and path, its framework, this code, the URL style."""
         digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0{plan.source.path.as_posix()}\0".encode())
         digest.update("\0".join(self.optional_documents(plan)).encode() + b"\0")
+        digest.update("\0".join(f"{o.file}{o.suffix}{o.label}{o.icon}" for o in registry.on_site()).encode() + b"\0")
         digest.update(plan.source.content)
         digest.update(b"\0review\0" + plan.review_raw)
         digest.update((plan.fw.folder / "framework.yaml").read_bytes())

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bcf_schema.framework import Framework
+from bcf_schema.framework import Framework, Metric
 
 # Every sheet bcfc writes and the fields of its columns. Fields marked input-only have no place in
 # the plan format: the writer gives them input cells, the reader does not bring them back.
@@ -115,7 +115,7 @@ class Layout:
 
 def goal_periods(fw: Framework) -> list[str]:
     """Every period a national metric's goals are set for: years, quarters and months of each financial year."""
-    kinds = {m["goal_periods"] for m in fw.items("metrics")}
+    kinds = {m.goal_periods for m in fw.metrics}
     periods = []
     for year in fw.financial_years:
         if "annual" in kinds:
@@ -127,7 +127,7 @@ def goal_periods(fw: Framework) -> list[str]:
     return periods
 
 
-def metric_periods(fw: Framework, metric: dict) -> list[str]:
+def metric_periods(fw: Framework, metric: Metric | dict) -> list[str]:
     """The periods of one national metric's goals."""
     kind = metric["goal_periods"]
     return [p for p in goal_periods(fw) if (kind == "annual" and " " not in p) or (kind == "quarterly" and " Q" in p)

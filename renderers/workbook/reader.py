@@ -371,7 +371,7 @@ def _read_cover(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -
 
 def _read_income(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
     fw = result.fw
-    ids = {s["name"]: s["id"] for s in fw.items("funding_streams")}
+    ids = {s.name: s.id for s in fw.funding_streams}
     label_column = sheet.index("stream")
     amounts = sheet.keyed("amounts")
     total = _table_end(ws, label_column)
@@ -482,7 +482,7 @@ def _read_metrics(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells)
     columns, periods = _columns(ws, sheet, "periods", L.heading_period)
     if "metric" not in columns or "measure" not in columns:
         raise TemplateError(f"'{ws.title}' has no Metric and Baseline or goal columns")
-    national = {m["name"]: m["id"] for m in fw.items("metrics")}
+    national = {m.name: m.id for m in fw.metrics}
     measures = {v: k for k, v in L.MEASURE.items()}
     metrics: dict = {}
     local: dict = {}
