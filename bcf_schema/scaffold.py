@@ -163,6 +163,9 @@ _SECTION_NAMES = {
     "capacity_demand": "capacity and demand (capacity_demand)", "spend_by_category": "spend by category",
     "tables": "tables", "related_documents": "related documents", "uec_mapping": "UEC priorities (uec_mapping)",
     "minimum_spend": "minimum spend", "title": "the title", "date": "the date",
+    "narrative_order": "the document's order of headings (narrative_order)", "statistics": "figures quoted (statistics)",
+    "milestones": "milestones", "lost_figures": "figures lost from the text (lost_figures)",
+    "change_model": "the change-model self-assessment (change_model)",
 }
 
 
@@ -192,7 +195,8 @@ def _carry(s: Scaffold, old: dict) -> None:
 
     same_period = old_period == fw.period  # a fresh start from a draft of the same period keeps the rest too
     for key in ("title", "date", "extra_sections", "dfg", "capacity_demand", "spend_by_category", "tables",
-                "related_documents", "uec_mapping", "minimum_spend"):
+                "related_documents", "uec_mapping", "minimum_spend", "narrative_order", "statistics", "milestones",
+                "lost_figures", "change_model"):
         if not old.get(key):
             continue
         if same_period and key not in ("title", "date"):

@@ -555,6 +555,33 @@ class TemplateWriter:
         self.widths(ws, columns)
 
 
+    def sheet_change_model(self, ws: Worksheet, sheet: L.Sheet) -> None:
+        """The change-model self-assessment: a row per change of the framework, its levels from a list."""
+        model = self.fw.change_model
+        title(ws, model["name"], "One row per change: its current and planned maturity level, by when, and why.")
+        header(ws, L.HEADER_ROW, [c.title for c in sheet.columns])
+        given = {r["change"]: r for r in self.plan.get("change_model") or []}
+        levels = {lv["id"]: lv["name"] for lv in model["levels"]}
+        for row, change in enumerate(model["changes"], L.FIRST_ROW):
+            entry = given.get(change["id"], {})
+            for number, column in enumerate(sheet.columns, 1):
+                value = entry.get(column.field)
+                if column.field == "change":
+                    put(ws, row, number, change["name"])
+                elif column.field in ("current", "planned"):
+                    put_input(ws, row, number, shown(value) if is_not_stated(value) else levels.get(value))
+                elif column.field == "planned_by":
+                    put_date(ws, row, number, value)
+                else:
+                    put_input(ws, row, number, value or None)
+        last = L.FIRST_ROW + len(model["changes"]) - 1
+        for number, column in enumerate(sheet.columns, 1):
+            if column.field in ("current", "planned"):
+                self.drop_down(ws, "levels", list(levels.values()), _span(number, L.FIRST_ROW, last),
+                               "Maturity level")
+        self.widths(ws, sheet.columns)
+
+
 def render(plan: dict, fw: Framework, source: str = "") -> bytes:
     """The planning template of a validated plan as .xlsx bytes, the same bytes for the same plan."""
     return TemplateWriter(plan, fw, source).write()

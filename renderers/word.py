@@ -195,6 +195,15 @@ def _set_styles(word, language: str) -> None:
     quote.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
     quote.paragraph_format.left_indent = Inches(0.3)
     word.styles["Title"].font.size = Pt(24)
+    # the official heading under a heading the plan words its own way: quieter than the heading it names
+    subtitle = word.styles["Subtitle"]
+    subtitle.font.size = Pt(10)
+    subtitle.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    subtitle.paragraph_format.space_before = Pt(0)
+    subtitle.paragraph_format.space_after = Pt(6)
+    subtitle.paragraph_format.keep_with_next = True
+    for spacing in subtitle.element.findall(f"{qn('w:rPr')}/{qn('w:spacing')}"):
+        spacing.getparent().remove(spacing)  # the template's letter-spacing
 
 
 def _set_header_and_footer(word, doc: d.Document) -> None:

@@ -106,4 +106,14 @@ def rich_plan(fw: Framework) -> dict:
         plan["uec_mapping"] = [{"priority": "Discharge", "schemes": ["S1"], "notes": "How."}]
     plan["capacity_demand"] = [{"service": "Reablement", "kind": "demand", "source": "Hospital", "unit": "people",
                                 "months": {f"{years[0][:4]}-04": 10}, "notes": "Expected."}]
+    plan["statistics"] = [{"label": "Outcomes achieved", "value": 80.2, "unit": "%", "qualifier": "over",
+                           "period": {"financial_year": years[0]}, "source": "Service data", "section": first}]
+    plan["milestones"] = [{"when": {"date": "2024-01"}, "what": "The pilot is reviewed", "section": first},
+                          {"when": {"as_stated": "6 months from April"}, "what": "A decision"}]
+    plan["lost_figures"] = [{"caption": "Figure 1", "note": "A chart.", "section": first}]
+    if fw.change_model:
+        model = fw.change_model
+        plan["change_model"] = [{"change": model["changes"][0]["id"], "current": model["levels"][0]["id"],
+                                 "planned": model["levels"][1]["id"], "planned_by": "2024-03",
+                                 "narrative": "How."}]
     return plan

@@ -131,3 +131,25 @@ def test_diff_of_a_version_that_becomes_stated():
     diff = plandiff.compare(old, new, "plan.yaml")
     assert any(m["field"] == "version" for m in diff.metadata)
     assert "1.0" in plandiff.as_text([diff])
+
+
+def test_the_planning_template_holds_the_change_model_and_imports_it_back():
+    plan = fixture()
+    xlsx = excel.render(plan, FW, "plan.yaml")
+    import openpyxl
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx))["HICM self-assessment"]
+    rows = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(2, 4)] for r in range(4, 13)}
+    assert rows["Change 1 - Early discharge planning"] == ["Established", "Mature"]
+    assert rows["Change 9 - Housing"] == ["Not stated (the rating is shown only as a chart)", "Plans in place"]
+    assert len(rows) == 9  # a row for every change of the framework, to fill in
+    imported = reader.read(xlsx)
+    assert not imported.problems and imported.plan["change_model"] == plan["change_model"]
+
+
+def test_a_statistic_or_milestone_in_the_wrong_form_is_an_error_at_its_line():
+    text = FIXTURE.read_text(encoding="utf-8").replace("quarter: 2023-24 Q1", "quarter: 2023-24 Q5")
+    found = [f for f in findings_of(text) if f.code == "BCF105"]
+    assert found and found[0].line == line_of(text, "2023-24 Q5") and "A quarter" in found[0].hint
+    text = FIXTURE.read_text(encoding="utf-8").replace("value: 21\n", "value: 21 days\n")
+    found = [f for f in findings_of(text) if f.code == "BCF102"]
+    assert found and found[0].line == line_of(text, "value: 21 days")

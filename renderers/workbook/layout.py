@@ -30,6 +30,7 @@ SHEET_FIELDS: dict[str, tuple[str, ...]] = {
     "planning_requirements": ("theme", "heading", "kind", "where", "met"),
     "national_conditions": ("condition", "confirmation", "where", "comments"),
     "capacity_demand": ("service", "kind", "source", "unit", "months"),
+    "change_model": ("change", "current", "planned", "planned_by", "narrative"),
 }
 INPUT_ONLY = {"completed_by", "email", "phone", "signed_off_by", "role", "type_other", "outputs", "units",
               "area_other", "percent_nhs", "percent_la", "met", "confirmation"}

@@ -573,10 +573,44 @@ def _read_answers_only(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: C
                 return
 
 
+def _read_change_model(ws: Worksheet, sheet: L.Sheet, result: Imported, cells: Cells) -> None:
+    model = result.fw.change_model
+    if not model:
+        return
+    changes = {c["name"]: c["id"] for c in model["changes"]}
+    levels = {lv["name"]: lv["id"] for lv in model["levels"]}
+    columns = {c.field: n for n, c in enumerate(sheet.columns, 1)}
+    rows = []
+    for row in range(L.FIRST_ROW, ws.max_row + 1):
+        name = cells.text(ws.cell(row, columns["change"])) if "change" in columns else None
+        if not name or name not in changes:
+            continue
+        entry: dict = {}
+        for f in ("current", "planned", "planned_by", "narrative"):
+            if f not in columns:
+                continue
+            cell = ws.cell(row, columns[f])
+            text = cells.text(cell) if f != "planned_by" else None
+            if f == "planned_by":
+                value = cells.date(cell)
+            elif text is not None and is_not_stated(read_shown(text)):
+                value = read_shown(text)
+            elif f in ("current", "planned") and text is not None:
+                value = cells.choice(cell, levels, "maturity levels")
+            else:
+                value = text
+            if value is not None:
+                entry[f] = value
+        if entry:
+            rows.append({"change": changes[name], **entry})
+    if rows:
+        result.plan["change_model"] = rows
+
+
 def _read_summary(ws, sheet, result, cells) -> None:
     """The summary is all formulas: nothing to read."""
 
 
 READERS = {"cover": _read_cover, "income": _read_income, "expenditure": _read_expenditure, "metrics": _read_metrics,
-           "capacity_demand": _read_capacity_demand, "summary": _read_summary,
+           "capacity_demand": _read_capacity_demand, "summary": _read_summary, "change_model": _read_change_model,
            "planning_requirements": _read_answers_only, "national_conditions": _read_answers_only}

@@ -101,6 +101,18 @@ def _rich_plan(fw_period: str = "2023-25") -> dict:
     plan["metrics"][metric["id"]] = {"baseline": {"2022-23": 812.5}, "goals": goals}
     plan["spend_by_category"] = [{"category": "Community", "amounts": {years[0]: 2_000_000}},
                                  {"category": "Acute", "amounts": {years[0]: 2_200_000}}]
+    # what a published document says beyond the template (issue 18): figures, milestones, a lost chart
+    section = fw.outline[0].id
+    plan["statistics"] = [{"label": "People achieving their outcomes", "value": 80.2, "unit": "%", "qualifier": "over",
+                           "period": {"financial_year": years[0]}, "source": "Service data", "section": section}]
+    plan["milestones"] = [{"when": {"as_stated": "6 months from April"}, "what": "The pilot is reviewed",
+                           "section": section}]
+    plan["lost_figures"] = [{"caption": "Figure 1: discharges by pathway", "note": "a chart", "section": section}]
+    if fw.change_model:
+        model = fw.change_model
+        plan["change_model"] = [{"change": model["changes"][0]["id"], "current": model["levels"][1]["id"],
+                                 "planned": model["levels"][2]["id"], "planned_by": "2024-03",
+                                 "narrative": "Discharge planning starts on admission."}]
     return plan
 
 
