@@ -162,7 +162,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         """Each plan's assurance review, where reviews/<hwb>/<period>.yaml has one; a review with errors stops
         the build, naming its file and line, as a plan's would."""
         assert self.plans_dir is not None
-        errors = []
+        errors, checked = [], 0
         for plan in self.plans:
             path = review_path(plan.source.path, self.plans_dir)
             if not path.is_file():
@@ -170,9 +170,10 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             shown = self._show(path)
             data, findings = load_review(shown, plan.fw)
             errors += findings
+            checked += 1
             plan.review, plan.review_raw = data, path.read_bytes()
         if errors:
-            text = report.as_text(errors, len(errors))
+            text = report.as_text(errors, 0, checked)
             raise PluginError(f"bcfc: the site was not built because reviews have errors:\n{text}")
 
     @staticmethod
