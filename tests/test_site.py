@@ -486,6 +486,24 @@ def test_every_icb_has_a_page_rolling_up_the_hwbs_it_covers(site):
     assert "Coventry E08000026 None published" in page_text(source)
 
 
+def test_the_comparison_filters_by_region_and_icb_with_static_pages_listing_every_hwb(site):
+    from bcf_schema import hwbs
+    source = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="region-west-midlands/">West Midlands</a>' in source
+    assert '<a href="icb-coventry-and-warwickshire/">NHS Coventry and Warwickshire Integrated Care Board</a>' in source
+    region = page_text((site.site / "compare" / "2023-25" / "region-west-midlands" / "index.html")
+                       .read_text(encoding="utf-8"))
+    assert "Comparing the 2023-25 plans: West Midlands" in region
+    assert "£25,178,448" in region  # Warwickshire's stated 2023-24 streams, in the region's table
+    assert "Rutland" not in region  # East Midlands: on its own region's page
+    others = [h.name for h in hwbs.all_hwbs() if h.region == "West Midlands" and h.name not in
+              ("Warwickshire", "Worcestershire")]
+    assert f"No 2023-25 plan on this site for: {'; '.join(sorted(others))}." in region
+    icb = page_text((site.site / "compare" / "2023-25" / "icb-coventry-and-warwickshire" / "index.html")
+                    .read_text(encoding="utf-8"))
+    assert "No 2023-25 plan on this site for: Coventry." in icb and "Worcestershire" not in icb
+
+
 def test_the_conditions_page_shows_submissions_and_each_check_with_its_evidence(site):
     source = (site.site / "compare" / "2023-25-conditions" / "index.html").read_text(encoding="utf-8")
     text = page_text(source)

@@ -10,6 +10,7 @@ relative here from the page's own URL (Linker), for either URL style.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,10 +360,34 @@ class SiteBuilder:
 
     # -- comparisons across HWBs -----------------------------------------------------------
 
-    def _comparison(self, period: str) -> None:
+    def _scopes(self, period: str) -> list[dict]:
+        """The regions and ICBs of the period's plans, each with every HWB it covers (from the HWB list) and
+        its own comparison page: compare/<period>/region-<slug>.md, compare/<period>/icb-<slug>.md."""
+        codes = {h.get("code") for p in self.plans if p.period == period for h in p.data.get("hwbs") or []}
+        regions: dict[str, list] = {}
+        for hwb in reference_hwbs.all_hwbs():
+            regions.setdefault(hwb.region, []).append(hwb)
+        scopes = [{"kind": "Region", "name": name, "hwbs": sorted(hwbs, key=lambda h: h.name),
+                   "src": f"compare/{period}/region-{_slug(name)}.md"} for name, hwbs in sorted(regions.items())]
+        scopes += [{"kind": "ICB", "name": icb.name, "hwbs": list(icb.hwbs),
+                    "src": f"compare/{period}/icb-{icb.slug}.md"} for icb in reviewers.icbs()]
+        return [s for s in scopes if any(h.code in codes for h in s["hwbs"])]
+
+    def _comparison(self, period: str, scope: dict | None = None) -> None:
         fw = load_framework(period)
         plans = [p for p in self.plans if p.period == period]
         src = f"compare/{period}.md"
+        unplanned, filters = [], []
+        if scope is None:
+            filters = [{"kind": s["kind"], "name": s["name"], "href": self.linker.href(src, s["src"])}
+                       for s in self._scopes(period)]
+        else:
+            covered = {h.code for h in scope["hwbs"]}
+            plans = [p for p in plans if any(h.get("code") in covered for h in p.data.get("hwbs") or [])]
+            planned = {h.get("code") for p in plans for h in p.data.get("hwbs") or []}
+            unplanned = [h.name for h in scope["hwbs"] if h.code not in planned]
+            src = scope["src"]
+        chart_name = src.removesuffix(".md").removeprefix("compare/").replace("/", "-")
         years = fw.financial_years
         streams = fw.items("funding_streams")
         pooled = []
@@ -389,7 +414,7 @@ class SiteBuilder:
                 alt = f"Bar chart of the pooled fund in {year} by HWB, stacked by funding stream. " + " ".join(
                     f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
                                                                      else "") + "." for p in charted)
-                figure = self._chart(src, f"compare/charts/{period}-pooled-fund-{year}.svg",
+                figure = self._chart(src, f"compare/charts/{chart_name}-pooled-fund-{year}.svg",
                                      charts.stacked_bars([p.hwb_name for p in charted], series), alt,
                                      f"Pooled fund {year} by HWB and funding stream (stated amounts)")
             pooled.append({"year": year, "rows": rows, "figure": figure, "streams": used, "unused": unused})
@@ -417,7 +442,10 @@ class SiteBuilder:
             metrics.append({"metric": metric, "rows": rows, "periods": sorted(goal_periods)})
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
-                   per_head=per_head, metrics=metrics)
+                   per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters)
+        if scope is None:
+            for each in self._scopes(period):
+                self._comparison(period, each)
 
     # -- views for reviewers ------------------------------------------------------------------
 
@@ -520,6 +548,10 @@ def _money_rules(fw: Framework) -> list[list[str]]:
         rows.append([f"Ring-fenced: {streams.get(rule['funding_stream'])}", "Spent only on schemes of these types",
                      ", ".join(types.get(t, t) for t in rule["scheme_types"])])
     return rows
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _not_stated(value) -> str:

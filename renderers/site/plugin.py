@@ -251,7 +251,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             # A plan's own pages are reached from the Plans page and from each other, not the navigation;
             # the pages for plan authors from their own section's page.
             in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri) \
-                and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX)  # each ICB: from the ICBs page
+                and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX) \
+                and not (src_uri.startswith("compare/") and src_uri.count("/") > 1)  # each ICB, region: from its index
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
