@@ -539,3 +539,17 @@ def test_a_compliance_check_is_not_met_when_the_schemes_do_not_spend_the_income(
     ring_name = fw.names("funding_streams")[ring["funding_stream"]]
     assert by_check[(f"Ring-fenced: {ring_name}", "")]["status"] == "Not met"
     assert all(r["status"] == "Not stated" for r in rows if r["check"] in {m["name"] for m in fw.items("minimum_spend")})
+
+
+def test_a_stacked_chart_has_its_key_as_text_beside_it_in_the_palette_colours(site):
+    import re
+    from renderers.site import charts
+    source = (site.site / "plans" / "warwickshire" / "2023-25" / "funding" / "index.html").read_text(encoding="utf-8")
+    key = re.search(r'<img src="../charts/funding-mix.svg"[^>]*><ul class="bcfc-chart-key">(.*?)</ul>', source)
+    assert key, "the funding mix chart has no key beside it"
+    assert re.findall(r"</span>([^<]+)</li>", key.group(1)) == [
+        "Improved Better Care Fund (iBCF)", "Disabled Facilities Grant (DFG)", "Local authority discharge funding",
+        "ICB discharge funding"]
+    css = (site.site / "assets" / "bcfc" / "bcfc.css").read_text(encoding="utf-8")
+    for place, colour in enumerate(charts.PALETTE):  # the swatches are the chart's colours
+        assert f".bcfc-swatch-{place} {{ background: {colour}; }}" in css

@@ -165,13 +165,17 @@ class SiteBuilder:
         content = self.env.get_template(template).render(link=link, src=src, **context)
         self.files[src] = content
 
-    def _chart(self, page_src: str, path: str, svg: bytes, alt: str, caption: str) -> Markup:
+    def _chart(self, page_src: str, path: str, svg: bytes, alt: str, caption: str,
+               key: list[tuple[str, int]] = ()) -> Markup:
         self.files[path] = svg
         src = self.linker.href(page_src, path)
         return Markup(
             '<figure class="bcfc-chart">'
             f'<img src="{html.text(src)}" alt="{html.text(alt)}">'
-            f"<figcaption>{html.text(caption)}</figcaption></figure>")
+            + ('<ul class="bcfc-chart-key">' + "".join(
+                f'<li><span class="bcfc-swatch bcfc-swatch-{place}" aria-hidden="true"></span>{html.text(name)}</li>'
+                for name, place in key) + "</ul>" if key else "")
+            + f"<figcaption>{html.text(caption)}</figcaption></figure>")
 
     # -- a plan ----------------------------------------------------------------------------
 
@@ -274,8 +278,8 @@ class SiteBuilder:
             caption += (". Not charted: " + ", ".join(f"{y} (only {', '.join(plan.stated_in(y))} stated)" for y in left_out)
                         + ", which would not compare with the other years")
         path = f"{plan.folder}/charts/funding-mix.svg"
-        svg = self.files.get(path) or charts.stacked_bars(years, series)  # the overview and funding pages share it
-        return self._chart(page_src, path, svg, alt, caption)
+        svg = self.files.get(path) or charts.stacked_bars(years, series, legend=False)  # overview and funding share it
+        return self._chart(page_src, path, svg, alt, caption, charts.key(series))
 
     def _scheme_type_chart(self, plan: SitePlan, page_src: str) -> dict:
         """Scheme expenditure summed by scheme type, with its table; empty where no scheme gives a type."""
@@ -300,8 +304,8 @@ class SiteBuilder:
             f"{label}: " + ", ".join(f"{money_text(sums[label][y])} in {y}" for y in used_years if y in sums[label])
             + "." for label in labels)
         figure = self._chart(page_src, f"{plan.folder}/charts/spend-by-scheme-type.svg",
-                             charts.stacked_bars(labels, series), alt,
-                             "Scheme expenditure by scheme type, stacked by financial year")
+                             charts.stacked_bars(labels, series, legend=False), alt,
+                             "Scheme expenditure by scheme type, stacked by financial year", charts.key(series))
         table = html.table(["Scheme type"] + years, rows, caption="Scheme expenditure by scheme type",
                            money_columns=frozenset(range(1, len(years) + 1)))
         return {"figure": figure, "table": table}
@@ -317,7 +321,8 @@ class SiteBuilder:
             f"{r['category']}: " + ", ".join(f"{money_text(r['amounts'][y])} in {y}" for y in years
                                              if y in r["amounts"]) + "." for r in rows)
         return self._chart(page_src, f"{plan.folder}/charts/spend-by-category.svg",
-                           charts.stacked_bars(labels, series), alt, "Spend by category, as the plan states it")
+                           charts.stacked_bars(labels, series, legend=False), alt,
+                           "Spend by category, as the plan states it", charts.key(series))
 
     def _minimum_spend(self, plan: SitePlan) -> Markup:
         stated = plan.data.get("minimum_spend") or {}
@@ -415,8 +420,9 @@ class SiteBuilder:
                     f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
                                                                      else "") + "." for p in charted)
                 figure = self._chart(src, f"compare/charts/{chart_name}-pooled-fund-{year}.svg",
-                                     charts.stacked_bars([p.hwb_name for p in charted], series), alt,
-                                     f"Pooled fund {year} by HWB and funding stream (stated amounts)")
+                                     charts.stacked_bars([p.hwb_name for p in charted], series, legend=False), alt,
+                                     f"Pooled fund {year} by HWB and funding stream (stated amounts)",
+                                     charts.key(series))
             pooled.append({"year": year, "rows": rows, "figure": figure, "streams": used, "unused": unused})
 
         per_head = []
