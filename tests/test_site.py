@@ -553,3 +553,12 @@ def test_a_stacked_chart_has_its_key_as_text_beside_it_in_the_palette_colours(si
     css = (site.site / "assets" / "bcfc" / "bcfc.css").read_text(encoding="utf-8")
     for place, colour in enumerate(charts.PALETTE):  # the swatches are the chart's colours
         assert f".bcfc-swatch-{place} {{ background: {colour}; }}" in css
+
+
+def test_a_goal_chart_caption_states_the_change_against_a_baseline_of_the_same_kind_of_period():
+    from renderers.site.pages import _change
+    assert _change([("2023-24 M12", 92.8)], [("2024-25 M06", 94.0), ("2024-25 M12", 95.1)]) == (
+        " The goal for March 2025, 95.1, is 2.3 (2.5%) higher than the baseline for March 2024, 92.8.")
+    assert _change([("2022-23", 812)], [("2024-25 Q4", 133.5)]) == (
+        " The baseline is given for years and the goals for quarters, so the two are not compared.")
+    assert _change([("2022-23", 812)], []) == ""

@@ -356,10 +356,12 @@ class SiteBuilder:
                 alt = (f"Chart of {metric['name']} ({unit}), on an axis that fits the figures. "
                        + ("Baseline: " + "; ".join(f"{p} {d.number(v)}" for p, v in baseline) + ". " if baseline else "")
                        + ("Goals: " + "; ".join(f"{p} {d.number(v)}" for p, v in goals) + "." if goals else ""))
+                change = _change(numeric_periods((value or {}).get("baseline")),
+                                 numeric_periods((value or {}).get("goals")))
                 item["figure"] = self._chart(page_src, f"{plan.folder}/charts/metric-{metric['id']}.svg",
-                                             charts.goal_against_baseline(baseline, goals), alt.strip(),
+                                             charts.goal_against_baseline(baseline, goals), (alt + change).strip(),
                                              f"{metric['name']}: goals against the baseline ({unit}); "
-                                             "the axis does not start at zero, so small changes show")
+                                             "the axis does not start at zero, so small changes show." + change)
             out.append(item)
         return out
 
@@ -554,6 +556,34 @@ def _money_rules(fw: Framework) -> list[list[str]]:
         rows.append([f"Ring-fenced: {streams.get(rule['funding_stream'])}", "Spent only on schemes of these types",
                      ", ".join(types.get(t, t) for t in rule["scheme_types"])])
     return rows
+
+
+def _period_kind(label: str) -> str:
+    """"month", "quarter" or "year" (a financial year, 2023-24, or anything else)."""
+    match = re.fullmatch(r"\d{4}-\d{2} ([MQ])\d+", label)
+    return {"M": "month", "Q": "quarter"}[match[1]] if match else "year"
+
+
+def _change(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> str:
+    """The last goal against the latest baseline of the same kind of period, in words: " The goal for March
+    2025, 95.1, is 2.3 (2.4%) higher than the baseline for March 2023, 92.8." A year is not set against a
+    quarter (the change would be the length of the period): then the caption says so."""
+    if not baseline or not goals:
+        return ""
+    goal_period, goal = goals[-1]
+    same = [(p, v) for p, v in baseline if _period_kind(p) == _period_kind(goal_period)]
+    if not same:
+        kinds = lambda items: " and ".join(sorted({_period_kind(p) + "s" for p, _ in items}))  # noqa: E731
+        return (f" The baseline is given for {kinds(baseline)} and the goals for {kinds(goals)}, "
+                "so the two are not compared.")
+    base_period, base = same[-1]
+    goal_words, base_words = period_words(goal_period), period_words(base_period)
+    diff = goal - base
+    if diff == 0:
+        return f" The goal for {goal_words}, {d.number(goal)}, is the baseline for {base_words}."
+    share = f" ({abs(diff) / abs(base):.1%})" if base else ""
+    return (f" The goal for {goal_words}, {d.number(goal)}, is {d.number(round(abs(diff), 6))}{share} "
+            f"{'higher' if diff > 0 else 'lower'} than the baseline for {base_words}, {d.number(base)}.")
 
 
 def _slug(name: str) -> str:
