@@ -127,6 +127,9 @@ CODES: tuple[Code, ...] = (
     Code("BCF403", "error", "version",
          "(`--base` only) the version went backwards (versions compare by their dotted numbers)",
          "use a version above the base revision's"),
+    Code("BCF501", "error", "review without a plan",
+         "an assurance review `reviews/<hwb>/<period>.yaml` with no plan `plans/<hwb>/<period>.yaml` beside it to assure, or one whose plan cannot be read or names no framework bcfc knows",
+         "name the review's folder and file as its plan's are, or correct the plan first"),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in CODES}

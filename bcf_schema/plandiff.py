@@ -18,6 +18,7 @@ from fractions import Fraction
 from bcf_schema import escape
 from bcf_schema.framework import Framework, FrameworkError, available_periods, load_framework
 from bcf_schema.loader import loads
+from renderers.document import period_words  # 2023-24 Q1 -> April to June 2023, as the documents say it
 
 NOT_STATED = "not stated"
 METADATA = ("framework", "title", "version", "status", "date")
@@ -604,7 +605,7 @@ def lines(diff: PlanDiff) -> list[tuple[str, list[str]]]:
         elif m["measure"] == "metric":
             metrics.append(f"{m['name']}: {m['old']} -> {m['new']}")
         else:
-            metrics.append(f"{m['name']} {m['measure']} {m['period']}: {number(m['old'])} -> "
+            metrics.append(f"{m['name']} {m['measure']} {period_words(m['period'])}: {number(m['old'])} -> "
                            f"{number(m['new'])}{_metric_change(m)}")
     if metrics:
         out.append(("Metrics", metrics))
@@ -694,7 +695,7 @@ def as_markdown(diffs: list[PlanDiff]) -> str:
                     out.append(f"| {_md_cell(m['name'])} | {m['measure']} | | {_md_cell(_value(m['old']))} | "
                                f"{_md_cell(_value(m['new']))} | |")
                 else:
-                    out.append(f"| {_md_cell(m['name'])} | {m['measure']} | {m['period'] or ''} | "
+                    out.append(f"| {_md_cell(m['name'])} | {m['measure']} | {period_words(m['period'] or '')} | "
                                f"{_md_cell(number(m['old']))} | {_md_cell(number(m['new']))} | "
                                f"{_metric_change(m).strip(' ()')} |")
             out.append("")

@@ -7,29 +7,37 @@ from .escape import terminal
 from .findings import Finding, Severity, kinds
 
 
-def summary(findings: list[Finding], files_checked: int) -> str:
+def checked(files_checked: int, reviews_checked: int = 0) -> str:
+    """What was checked: "3 plan file(s)", "1 review file(s)", "3 plan file(s) and 1 review file(s)"."""
+    plans = f"{files_checked} plan file(s)"
+    reviews = f"{reviews_checked} review file(s)"
+    return (plans if not reviews_checked else reviews if not files_checked else f"{plans} and {reviews}")
+
+
+def summary(findings: list[Finding], files_checked: int, reviews_checked: int = 0) -> str:
     """One line: the counts, then what kinds of things are wrong."""
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    line = (f"{files_checked} plan file(s) checked: {counts[Severity.ERROR]} error(s), "
+    line = (f"{checked(files_checked, reviews_checked)} checked: {counts[Severity.ERROR]} error(s), "
             f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)")
     parts = [f"{label}: {kinds([f for f in findings if f.severity is severity])}"
              for severity, label in ((Severity.ERROR, "errors"), (Severity.WARNING, "warnings")) if counts[severity]]
     return line + (f" ({'; '.join(parts)})" if parts else "")
 
 
-def as_text(findings: list[Finding], files_checked: int) -> str:
+def as_text(findings: list[Finding], files_checked: int, reviews_checked: int = 0) -> str:
     lines = []
     for f in findings:  # plan text quoted in a message cannot move the cursor or add a line
         lines.append(terminal(f"{f.location}: {f.severity.value} {f.code}: {f.message}"))
         if f.hint:
             lines.append(f"    hint: {terminal(f.hint)}")
-    lines.append(summary(findings, files_checked))
+    lines.append(summary(findings, files_checked, reviews_checked))
     return "\n".join(lines)
 
 
-def as_json(findings: list[Finding], files_checked: int) -> str:
+def as_json(findings: list[Finding], files_checked: int, reviews_checked: int = 0) -> str:
     return json.dumps(
-        {"files_checked": files_checked, "findings": [f.as_dict() for f in findings]},
+        {"files_checked": files_checked, "reviews_checked": reviews_checked,
+         "findings": [f.as_dict() for f in findings]},
         indent=2, ensure_ascii=False,
     )
 
@@ -43,7 +51,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(findings: list[Finding], files_checked: int) -> str:
+def as_github(findings: list[Finding], files_checked: int, reviews_checked: int = 0) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
@@ -53,7 +61,7 @@ def as_github(findings: list[Finding], files_checked: int) -> str:
         props.append(f"title={_escape_property(f.code)}")
         message = terminal(f.message + (f" (hint: {f.hint})" if f.hint else ""))
         lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(message)}")
-    return "\n".join(lines + [summary(findings, files_checked)])
+    return "\n".join(lines + [summary(findings, files_checked, reviews_checked)])
 
 
 FORMATS = {"text": as_text, "json": as_json, "github": as_github}

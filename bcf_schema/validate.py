@@ -37,10 +37,12 @@ class Report:
     results: list[PlanResult] = field(default_factory=list)
     io_errors: list[Finding] = field(default_factory=list)  # unreadable paths: exit 2
     rule_file_findings: list[Finding] = field(default_factory=list)
+    reviews: list[list[Finding]] = field(default_factory=list)  # each review file's findings (with_reviews)
 
     @property
     def findings(self) -> list[Finding]:
-        every = self.io_errors + self.rule_file_findings + [f for r in self.results for f in r.findings]
+        every = (self.io_errors + self.rule_file_findings + [f for r in self.results for f in r.findings]
+                 + [f for found in self.reviews for f in found])
         return sorted(every, key=sort_key)
 
 
@@ -100,12 +102,58 @@ def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> P
     return result
 
 
+def is_review(path: str | Path) -> bool:
+    """A review file: reviews/<hwb>/<period>.yaml (bcf_schema.reviews), not a plan."""
+    return Path(path).resolve().parent.parent.name == "reviews"
+
+
+def with_their_reviews(paths: list[str]) -> list[str]:
+    """The paths, and for a plans folder given (plans/, the default) the reviews/ folder beside it."""
+    out = list(paths)
+    for given in paths:
+        beside = Path(given).parent / "reviews"
+        if Path(given).is_dir() and Path(given).resolve().name == "plans" and beside.is_dir():
+            out.append(str(beside))
+    return list(dict.fromkeys(out))
+
+
+def validate_review(path: str) -> list[Finding]:
+    """A review's findings: its own (schema from its plan's framework), or BCF501 if it has no plan to assure."""
+    from .reviews import load_review  # reviews import the schema checks, which validate does not need first
+
+    review = Path(path)
+    plan_path = review.parent.parent.parent / "plans" / review.parent.name / review.name
+    fw = None
+    if plan_path.is_file():
+        try:
+            plan = load(plan_path)
+            fw = framework_of(plan)[0] if plan.ok else None
+        except OSError:
+            pass
+    if fw is None:
+        if not plan_path.is_file():
+            return [Finding("BCF501", Severity.ERROR, path, None, None, "",
+                            f"a review of {plan_path.as_posix()}, a plan that does not exist",
+                            "name the review as its plan is: reviews/<hwb>/<period>.yaml for plans/<hwb>/<period>.yaml")]
+        return [Finding("BCF501", Severity.ERROR, path, None, None, "",
+                        f"a review of {plan_path.as_posix()}, a plan that cannot be read or names no framework",
+                        "correct the plan first (bcfc validate names what is wrong)")]
+    try:
+        return load_review(path, fw)[1]
+    except OSError as err:
+        return [Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")]
+
+
 def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plans: bool = True,
-                   jobs: int | None = None) -> Report:
+                   jobs: int | None = None, with_reviews: bool = False) -> Report:
     """Validate every plan under paths. keep_plans=False drops the loaded plans (validate needs only
-    the findings), which lets many files be checked in worker processes, one per core."""
+    the findings), which lets many files be checked in worker processes, one per core. with_reviews: the
+    review files among them (and reviews/ beside a plans/ folder given) are checked as reviews."""
     report = Report()
-    files, report.io_errors = discover(paths)
+    files, report.io_errors = discover(with_their_reviews(paths) if with_reviews else paths)
+    if with_reviews:
+        report.reviews = [validate_review(path) for path in files if is_review(path)]
+        files = [path for path in files if not is_review(path)]
     local_rules: list[house_rules.HouseRule] = []
     if rules_file:
         try:

@@ -44,7 +44,7 @@ def validate(paths, fmt, strict, rules_file, base):
     1 errors found (or warnings, with --strict), 2 usage or I/O error.
     """
     paths = list(paths) or ["plans"]
-    checked = gate.check(paths, rules_file, keep_plans=False)
+    checked = gate.check(paths, rules_file, keep_plans=False, with_reviews=True)
     result = checked.report
     if base:
         try:
@@ -52,7 +52,7 @@ def validate(paths, fmt, strict, rules_file, base):
         except gitbase.GitError as err:
             click.echo(f"bcfc validate: {err}", err=True)
             sys.exit(2)
-    click.echo(report.FORMATS[fmt](result.findings, len(result.results)))
+    click.echo(report.FORMATS[fmt](result.findings, len(result.results), len(result.reviews)))
     if checked.usage_problem:
         sys.exit(2)
     sys.exit(1 if gate.failing(result.findings, strict) else 0)

@@ -521,8 +521,22 @@ def spend_by_source_table(plan, fw) -> list:
     return blocks
 
 
+def period_words(label) -> str:
+    """A metric period as a reader says it: 2025-26 M01 -> April 2025, 2023-24 Q1 -> April to June 2023.
+    A financial year (2023-24) stays as it is."""
+    match = re.fullmatch(r"(\d{4})-\d{2} (?:M(\d{2})|Q([1-4]))", str(label))
+    if not match or (match[2] and not 1 <= int(match[2]) <= 12):
+        return str(label)
+    start = int(match[1])
+    if match[2]:
+        month = (int(match[2]) + 2) % 12  # M01 is April
+        return f"{_MONTHS[month]} {start + (month < 3)}"
+    first = (int(match[3]) * 3) % 12  # Q1: April (3) to June (5); Q4: January (0) to March (2)
+    return f"{_MONTHS[first]} to {_MONTHS[first + 2]} {start + (first < 3)}"
+
+
 def _periods(values: dict | None) -> str:
-    return "; ".join(f"{k}: {number(v)}" for k, v in (values or {}).items())
+    return "; ".join(f"{period_words(k)}: {number(v)}" for k, v in (values or {}).items())
 
 
 _GOALS_IN_A_CELL = 2
@@ -561,9 +575,9 @@ def metrics_table(plan, fw) -> list:
             row[3] = "By period, in the table below"
     blocks: list = [Table("Metric goals", ["Metric", "Unit", "Baseline", "Goals"], rows)]
     for periods, metrics_in in by_periods.items():
-        blocks.append(Table(f"Metric goals by period, {periods[0]} to {periods[-1]}",
+        blocks.append(Table(f"Metric goals by period, {period_words(periods[0])} to {period_words(periods[-1])}",
                             ["Period"] + [name for name, _ in metrics_in],
-                            [[period] + [goals[period] for _, goals in metrics_in] for period in periods]))
+                            [[period_words(period)] + [goals[period] for _, goals in metrics_in] for period in periods]))
     for metric in fw.items("metrics"):
         rationale = (metrics.get(metric["id"]) or {}).get("rationale")
         if rationale:

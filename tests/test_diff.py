@@ -85,7 +85,7 @@ def test_metric_goals_baselines_and_words():
     assert by[("avoidable_admissions", "goal", "2023-24 Q1")]["change"] == 10.5
     assert by[("avoidable_admissions", "baseline", "2022-23")]["new"] == 220.1
     assert by[("falls", "goal as stated", None)]["new"] == "a 5% reduction on 2022-23"
-    assert "Avoidable admissions goal 2023-24 Q1: 200.0 -> 210.5 (+10.5)" in plandiff.as_text([diff])
+    assert "Avoidable admissions goal April to June 2023: 200.0 -> 210.5 (+10.5)" in plandiff.as_text([diff])
 
 
 def test_narrative_sections_count_words_added_and_removed():

@@ -68,14 +68,14 @@ def test_a_branch_that_moves_money_and_raises_a_goal_gets_a_diff_naming_them(rep
     assert f"{PLAN}: changed" in text.stdout
     assert "S1 'Home care': expenditure 2023-24: £1,000,000 -> £750,000 (-£250,000, -25.0%)" in text.stdout
     assert "S2 'Reablement': expenditure 2023-24: £500,000 -> £750,000 (+£250,000, +50.0%)" in text.stdout
-    assert "Avoidable admissions goal 2023-24 Q1: 200.0 -> 215.0 (+15)" in text.stdout
+    assert "Avoidable admissions goal April to June 2023: 200.0 -> 215.0 (+15)" in text.stdout
     assert "version: 1.0 -> 1.1" in text.stdout
 
     markdown = run_bcfc("diff", "--base", "main", "--format", "markdown", cwd=repo).stdout
     assert f"### `{PLAN}`: changed" in markdown
     assert "| S1 Home care | expenditure | 2023-24 | £1,000,000 | £750,000 | -£250,000, -25.0% |" in markdown
     assert "| S2 Reablement | expenditure | 2023-24 | £500,000 | £750,000 | +£250,000, +50.0% |" in markdown
-    assert "| Avoidable admissions | goal | 2023-24 Q1 | 200.0 | 215.0 | +15 |" in markdown
+    assert "| Avoidable admissions | goal | April to June 2023 | 200.0 | 215.0 | +15 |" in markdown
 
     data = json.loads(run_bcfc("diff", "--base", "main", "--format", "json", cwd=repo).stdout)
     [plan] = data["plans"]

@@ -114,3 +114,39 @@ def test_bcfc_diff_reports_what_changed_in_a_review(tmp_path, bcfc):
     assert "reviewer date: 2023-08-14 -> 2023-09-01" in result.stdout
     assert f"  Assurance:\n    {ANSWERED[1].id}: partly_met -> met, comment changed\n" in result.stdout
     assert ANSWERED[0].id not in result.stdout  # unchanged headings are not listed
+
+
+def test_bcfc_validate_checks_the_reviews_beside_the_plans(tmp_path, bcfc):
+    helpers.make_workspace(tmp_path)
+    data = review()
+    data["entries"]["nc2.pr4.carerz"] = {"assessment": "met"}
+    data["entries"][ANSWERED[0].id] = {"assessment": "good"}
+    path = tmp_path / "reviews" / "rutland" / "2023-25.yaml"
+    write(path, data)
+    lines = path.read_text().splitlines()
+    unknown = next(i for i, row in enumerate(lines, 1) if "nc2.pr4.carerz" in row)
+    bad = next(i for i, row in enumerate(lines, 1) if "assessment: good" in row)
+    plans = len(list((tmp_path / "plans").rglob("*.yaml")))
+    result = bcfc("validate", cwd=tmp_path)  # default: plans/, and reviews/ beside it
+    assert result.returncode == 1, result.stdout
+    assert f"reviews/rutland/2023-25.yaml:{unknown}:3: error BCF104: 'nc2.pr4.carerz' is not allowed" in result.stdout
+    assert "did you mean 'nc2.pr4.carers'" in result.stdout
+    assert f"reviews/rutland/2023-25.yaml:{bad}:" in result.stdout
+    assert f"{plans} plan file(s) and 1 review file(s) checked: 2 error(s)" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bcfc_validate_given_only_a_review_counts_it_as_a_review(tmp_path, bcfc):
+    helpers.make_workspace(tmp_path)
+    result = bcfc("validate", "reviews/rutland/2023-25.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith("1 review file(s) checked: 0 error(s), 0 warning(s), 0 note(s)")
+
+
+def test_a_review_of_a_plan_that_does_not_exist_is_reported(tmp_path, bcfc):
+    helpers.make_workspace(tmp_path)
+    write(tmp_path / "reviews" / "rutlnad" / "2023-25.yaml", review())
+    result = bcfc("validate", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert ("reviews/rutlnad/2023-25.yaml: error BCF501: a review of plans/rutlnad/2023-25.yaml, "
+            "a plan that does not exist") in result.stdout

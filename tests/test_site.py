@@ -486,6 +486,24 @@ def test_every_icb_has_a_page_rolling_up_the_hwbs_it_covers(site):
     assert "Coventry E08000026 None published" in page_text(source)
 
 
+def test_the_comparison_filters_by_region_and_icb_with_static_pages_listing_every_hwb(site):
+    from bcf_schema import hwbs
+    source = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="region-west-midlands/">West Midlands</a>' in source
+    assert '<a href="icb-coventry-and-warwickshire/">NHS Coventry and Warwickshire Integrated Care Board</a>' in source
+    region = page_text((site.site / "compare" / "2023-25" / "region-west-midlands" / "index.html")
+                       .read_text(encoding="utf-8"))
+    assert "Comparing the 2023-25 plans: West Midlands" in region
+    assert "£25,178,448" in region  # Warwickshire's stated 2023-24 streams, in the region's table
+    assert "Rutland" not in region  # East Midlands: on its own region's page
+    others = [h.name for h in hwbs.all_hwbs() if h.region == "West Midlands" and h.name not in
+              ("Warwickshire", "Worcestershire")]
+    assert f"No 2023-25 plan on this site for: {'; '.join(sorted(others))}." in region
+    icb = page_text((site.site / "compare" / "2023-25" / "icb-coventry-and-warwickshire" / "index.html")
+                    .read_text(encoding="utf-8"))
+    assert "No 2023-25 plan on this site for: Coventry." in icb and "Worcestershire" not in icb
+
+
 def test_the_conditions_page_shows_submissions_and_each_check_with_its_evidence(site):
     source = (site.site / "compare" / "2023-25-conditions" / "index.html").read_text(encoding="utf-8")
     text = page_text(source)
@@ -521,3 +539,26 @@ def test_a_compliance_check_is_not_met_when_the_schemes_do_not_spend_the_income(
     ring_name = fw.names("funding_streams")[ring["funding_stream"]]
     assert by_check[(f"Ring-fenced: {ring_name}", "")]["status"] == "Not met"
     assert all(r["status"] == "Not stated" for r in rows if r["check"] in {m["name"] for m in fw.items("minimum_spend")})
+
+
+def test_a_stacked_chart_has_its_key_as_text_beside_it_in_the_palette_colours(site):
+    import re
+    from renderers.site import charts
+    source = (site.site / "plans" / "warwickshire" / "2023-25" / "funding" / "index.html").read_text(encoding="utf-8")
+    key = re.search(r'<img src="../charts/funding-mix.svg"[^>]*><ul class="bcfc-chart-key">(.*?)</ul>', source)
+    assert key, "the funding mix chart has no key beside it"
+    assert re.findall(r"</span>([^<]+)</li>", key.group(1)) == [
+        "Improved Better Care Fund (iBCF)", "Disabled Facilities Grant (DFG)", "Local authority discharge funding",
+        "ICB discharge funding"]
+    css = (site.site / "assets" / "bcfc" / "bcfc.css").read_text(encoding="utf-8")
+    for place, colour in enumerate(charts.PALETTE):  # the swatches are the chart's colours
+        assert f".bcfc-swatch-{place} {{ background: {colour}; }}" in css
+
+
+def test_a_goal_chart_caption_states_the_change_against_a_baseline_of_the_same_kind_of_period():
+    from renderers.site.pages import _change
+    assert _change([("2023-24 M12", 92.8)], [("2024-25 M06", 94.0), ("2024-25 M12", 95.1)]) == (
+        " The goal for March 2025, 95.1, is 2.3 (2.5%) higher than the baseline for March 2024, 92.8.")
+    assert _change([("2022-23", 812)], [("2024-25 Q4", 133.5)]) == (
+        " The baseline is given for years and the goals for quarters, so the two are not compared.")
+    assert _change([("2022-23", 812)], []) == ""

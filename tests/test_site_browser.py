@@ -250,7 +250,8 @@ AXE_PAGES = ["", "plans/rutland/2023-25/", "plans/warwickshire/2023-25/narrative
              "plans/rutland/2023-25/metrics/", "compare/2023-25/", "reference/2023-25/fields/", "reference/",
              "data/", "plans/warwickshire/2023-25/", "plans/warwickshire/2023-25/funding/", "icbs/",
              "icbs/coventry-and-warwickshire/", "compare/2023-25-conditions/", "plans/rutland/2023-25/narrative/",
-             "plans/leicestershire/2025-26/", "about/", "accessibility/"]
+             "plans/leicestershire/2025-26/", "about/", "accessibility/", "compare/2023-25/region-west-midlands/",
+             "compare/2023-25/icb-coventry-and-warwickshire/"]
 WIDTHS = [1280, 390]  # a desktop and a phone
 
 

@@ -78,8 +78,17 @@ def _figure(height: float) -> Figure:
         return Figure(figsize=(7.5, height), dpi=100, layout="constrained")
 
 
-def stacked_bars(categories: list[str], series: list[Series], *, money: bool = True, horizontal: bool = True) -> bytes:
-    """One bar per category, stacked by series (funding mix: a bar per year or per HWB, stacked by stream)."""
+def key(series: list[Series]) -> list[tuple[str, int]]:
+    """A stacked chart's key as (series name, palette place), for the page to set as text beside the chart:
+    legible at any width, where a legend inside the image shrinks with it on a phone."""
+    return [(item.name, (index if item.colour is None else item.colour) % len(PALETTE))
+            for index, item in enumerate(series)] if len(series) > 1 else []
+
+
+def stacked_bars(categories: list[str], series: list[Series], *, money: bool = True, horizontal: bool = True,
+                 legend: bool = True) -> bytes:
+    """One bar per category, stacked by series (funding mix: a bar per year or per HWB, stacked by stream).
+    legend=False leaves the key to the page (key())."""
     with matplotlib.rc_context(_RC):
         figure = _figure(max(2.2, 0.55 * len(categories) + 1.6) if horizontal else 4.2)
         axes = figure.add_subplot()
@@ -106,7 +115,7 @@ def stacked_bars(categories: list[str], series: list[Series], *, money: bool = T
             axes.yaxis.set_major_formatter(formatter)
             axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
         axes.set_axisbelow(True)
-        if len(series) > 1:
+        if legend and len(series) > 1:
             figure.legend(loc="outside lower center", ncols=min(3, len(series)), frameon=False, fontsize=9)
         return _svg(figure)
 

@@ -162,22 +162,7 @@ def money_text(amount) -> str:
     return d.money(amount) if isinstance(amount, int) else ""
 
 
-_MONTHS = ("April", "May", "June", "July", "August", "September", "October", "November", "December", "January",
-           "February", "March")  # a financial year's months, in order
-
-
-def period_words(label: str) -> str:
-    """A metric period as a reader says it: 2025-26 M01 -> April 2025, 2023-24 Q1 -> April to June 2023.
-    A financial year (2023-24) stays as it is."""
-    match = re.fullmatch(r"(\d{4})-\d{2} (?:M(\d{2})|Q([1-4]))", str(label))
-    if not match:
-        return str(label)
-    start = int(match[1])
-    if match[2]:
-        month = int(match[2]) - 1
-        return f"{_MONTHS[month]} {start + (month >= 9)}"
-    first, last = (int(match[3]) - 1) * 3, (int(match[3]) - 1) * 3 + 2
-    return f"{_MONTHS[first]} to {_MONTHS[last]} {start + (last >= 9)}"
+period_words = d.period_words  # 2025-26 M01 -> April 2025: one definition, the documents'
 
 
 def numeric_periods(values: dict | None) -> list[tuple[str, float]]:

@@ -10,6 +10,7 @@ relative here from the page's own URL (Linker), for either URL style.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,13 +158,17 @@ class SiteBuilder:
         content = self.env.get_template(template).render(link=link, src=src, **context)
         self.files[src] = content
 
-    def _chart(self, page_src: str, path: str, svg: bytes, alt: str, caption: str) -> Markup:
+    def _chart(self, page_src: str, path: str, svg: bytes, alt: str, caption: str,
+               key: list[tuple[str, int]] = ()) -> Markup:
         self.files[path] = svg
         src = self.linker.href(page_src, path)
         return Markup(
             '<figure class="bcfc-chart">'
             f'<img src="{html.text(src)}" alt="{html.text(alt)}">'
-            f"<figcaption>{html.text(caption)}</figcaption></figure>")
+            + ('<ul class="bcfc-chart-key">' + "".join(
+                f'<li><span class="bcfc-swatch bcfc-swatch-{place}" aria-hidden="true"></span>{html.text(name)}</li>'
+                for name, place in key) + "</ul>" if key else "")
+            + f"<figcaption>{html.text(caption)}</figcaption></figure>")
 
     # -- a plan ----------------------------------------------------------------------------
 
@@ -268,8 +273,8 @@ class SiteBuilder:
             caption += (". Not charted: " + ", ".join(f"{y} (only {', '.join(plan.stated_in(y))} stated)" for y in left_out)
                         + ", which would not compare with the other years")
         path = f"{plan.folder}/charts/funding-mix.svg"
-        svg = self.files.get(path) or charts.stacked_bars(years, series)  # the overview and funding pages share it
-        return self._chart(page_src, path, svg, alt, caption)
+        svg = self.files.get(path) or charts.stacked_bars(years, series, legend=False)  # overview and funding share it
+        return self._chart(page_src, path, svg, alt, caption, charts.key(series))
 
     def _scheme_type_chart(self, plan: SitePlan, page_src: str) -> dict:
         """Scheme expenditure summed by scheme type, with its table; empty where no scheme gives a type."""
@@ -294,8 +299,8 @@ class SiteBuilder:
             f"{label}: " + ", ".join(f"{money_text(sums[label][y])} in {y}" for y in used_years if y in sums[label])
             + "." for label in labels)
         figure = self._chart(page_src, f"{plan.folder}/charts/spend-by-scheme-type.svg",
-                             charts.stacked_bars(labels, series), alt,
-                             "Scheme expenditure by scheme type, stacked by financial year")
+                             charts.stacked_bars(labels, series, legend=False), alt,
+                             "Scheme expenditure by scheme type, stacked by financial year", charts.key(series))
         table = html.table(["Scheme type"] + years, rows, caption="Scheme expenditure by scheme type",
                            money_columns=frozenset(range(1, len(years) + 1)))
         return {"figure": figure, "table": table}
@@ -311,7 +316,8 @@ class SiteBuilder:
             f"{r['category']}: " + ", ".join(f"{money_text(r['amounts'][y])} in {y}" for y in years
                                              if y in r["amounts"]) + "." for r in rows)
         return self._chart(page_src, f"{plan.folder}/charts/spend-by-category.svg",
-                           charts.stacked_bars(labels, series), alt, "Spend by category, as the plan states it")
+                           charts.stacked_bars(labels, series, legend=False), alt,
+                           "Spend by category, as the plan states it", charts.key(series))
 
     def _minimum_spend(self, plan: SitePlan) -> Markup:
         stated = plan.data.get("minimum_spend") or {}
@@ -345,19 +351,45 @@ class SiteBuilder:
                 alt = (f"Chart of {metric['name']} ({unit}), on an axis that fits the figures. "
                        + ("Baseline: " + "; ".join(f"{p} {d.number(v)}" for p, v in baseline) + ". " if baseline else "")
                        + ("Goals: " + "; ".join(f"{p} {d.number(v)}" for p, v in goals) + "." if goals else ""))
+                change = _change(numeric_periods((value or {}).get("baseline")),
+                                 numeric_periods((value or {}).get("goals")))
                 item["figure"] = self._chart(page_src, f"{plan.folder}/charts/metric-{metric['id']}.svg",
-                                             charts.goal_against_baseline(baseline, goals), alt.strip(),
+                                             charts.goal_against_baseline(baseline, goals), (alt + change).strip(),
                                              f"{metric['name']}: goals against the baseline ({unit}); "
-                                             "the axis does not start at zero, so small changes show")
+                                             "the axis does not start at zero, so small changes show." + change)
             out.append(item)
         return out
 
     # -- comparisons across HWBs -----------------------------------------------------------
 
-    def _comparison(self, period: str) -> None:
+    def _scopes(self, period: str) -> list[dict]:
+        """The regions and ICBs of the period's plans, each with every HWB it covers (from the HWB list) and
+        its own comparison page: compare/<period>/region-<slug>.md, compare/<period>/icb-<slug>.md."""
+        codes = {h.get("code") for p in self.plans if p.period == period for h in p.data.get("hwbs") or []}
+        regions: dict[str, list] = {}
+        for hwb in reference_hwbs.all_hwbs():
+            regions.setdefault(hwb.region, []).append(hwb)
+        scopes = [{"kind": "Region", "name": name, "hwbs": sorted(hwbs, key=lambda h: h.name),
+                   "src": f"compare/{period}/region-{_slug(name)}.md"} for name, hwbs in sorted(regions.items())]
+        scopes += [{"kind": "ICB", "name": icb.name, "hwbs": list(icb.hwbs),
+                    "src": f"compare/{period}/icb-{icb.slug}.md"} for icb in reviewers.icbs()]
+        return [s for s in scopes if any(h.code in codes for h in s["hwbs"])]
+
+    def _comparison(self, period: str, scope: dict | None = None) -> None:
         fw = load_framework(period)
         plans = [p for p in self.plans if p.period == period]
         src = f"compare/{period}.md"
+        unplanned, filters = [], []
+        if scope is None:
+            filters = [{"kind": s["kind"], "name": s["name"], "href": self.linker.href(src, s["src"])}
+                       for s in self._scopes(period)]
+        else:
+            covered = {h.code for h in scope["hwbs"]}
+            plans = [p for p in plans if any(h.get("code") in covered for h in p.data.get("hwbs") or [])]
+            planned = {h.get("code") for p in plans for h in p.data.get("hwbs") or []}
+            unplanned = [h.name for h in scope["hwbs"] if h.code not in planned]
+            src = scope["src"]
+        chart_name = src.removesuffix(".md").removeprefix("compare/").replace("/", "-")
         years = fw.financial_years
         streams = fw.items("funding_streams")
         pooled = []
@@ -384,9 +416,10 @@ class SiteBuilder:
                 alt = f"Bar chart of the pooled fund in {year} by HWB, stacked by funding stream. " + " ".join(
                     f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
                                                                      else "") + "." for p in charted)
-                figure = self._chart(src, f"compare/charts/{period}-pooled-fund-{year}.svg",
-                                     charts.stacked_bars([p.hwb_name for p in charted], series), alt,
-                                     f"Pooled fund {year} by HWB and funding stream (stated amounts)")
+                figure = self._chart(src, f"compare/charts/{chart_name}-pooled-fund-{year}.svg",
+                                     charts.stacked_bars([p.hwb_name for p in charted], series, legend=False), alt,
+                                     f"Pooled fund {year} by HWB and funding stream (stated amounts)",
+                                     charts.key(series))
             pooled.append({"year": year, "rows": rows, "figure": figure, "streams": used, "unused": unused})
 
         per_head = []
@@ -412,7 +445,10 @@ class SiteBuilder:
             metrics.append({"metric": metric, "rows": rows, "periods": sorted(goal_periods)})
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
-                   per_head=per_head, metrics=metrics)
+                   per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters)
+        if scope is None:
+            for each in self._scopes(period):
+                self._comparison(period, each)
 
     # -- views for reviewers ------------------------------------------------------------------
 
@@ -515,6 +551,38 @@ def _money_rules(fw: Framework) -> list[list[str]]:
         rows.append([f"Ring-fenced: {streams.get(rule['funding_stream'])}", "Spent only on schemes of these types",
                      ", ".join(types.get(t, t) for t in rule["scheme_types"])])
     return rows
+
+
+def _period_kind(label: str) -> str:
+    """"month", "quarter" or "year" (a financial year, 2023-24, or anything else)."""
+    match = re.fullmatch(r"\d{4}-\d{2} ([MQ])\d+", label)
+    return {"M": "month", "Q": "quarter"}[match[1]] if match else "year"
+
+
+def _change(baseline: list[tuple[str, float]], goals: list[tuple[str, float]]) -> str:
+    """The last goal against the latest baseline of the same kind of period, in words: " The goal for March
+    2025, 95.1, is 2.3 (2.4%) higher than the baseline for March 2023, 92.8." A year is not set against a
+    quarter (the change would be the length of the period): then the caption says so."""
+    if not baseline or not goals:
+        return ""
+    goal_period, goal = goals[-1]
+    same = [(p, v) for p, v in baseline if _period_kind(p) == _period_kind(goal_period)]
+    if not same:
+        kinds = lambda items: " and ".join(sorted({_period_kind(p) + "s" for p, _ in items}))  # noqa: E731
+        return (f" The baseline is given for {kinds(baseline)} and the goals for {kinds(goals)}, "
+                "so the two are not compared.")
+    base_period, base = same[-1]
+    goal_words, base_words = period_words(goal_period), period_words(base_period)
+    diff = goal - base
+    if diff == 0:
+        return f" The goal for {goal_words}, {d.number(goal)}, is the baseline for {base_words}."
+    share = f" ({abs(diff) / abs(base):.1%})" if base else ""
+    return (f" The goal for {goal_words}, {d.number(goal)}, is {d.number(round(abs(diff), 6))}{share} "
+            f"{'higher' if diff > 0 else 'lower'} than the baseline for {base_words}, {d.number(base)}.")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _not_stated(value) -> str:

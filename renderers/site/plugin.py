@@ -162,7 +162,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         """Each plan's assurance review, where reviews/<hwb>/<period>.yaml has one; a review with errors stops
         the build, naming its file and line, as a plan's would."""
         assert self.plans_dir is not None
-        errors = []
+        errors, checked = [], 0
         for plan in self.plans:
             path = review_path(plan.source.path, self.plans_dir)
             if not path.is_file():
@@ -170,9 +170,10 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             shown = self._show(path)
             data, findings = load_review(shown, plan.fw)
             errors += findings
+            checked += 1
             plan.review, plan.review_raw = data, path.read_bytes()
         if errors:
-            text = report.as_text(errors, len(errors))
+            text = report.as_text(errors, 0, checked)
             raise PluginError(f"bcfc: the site was not built because reviews have errors:\n{text}")
 
     @staticmethod
@@ -250,7 +251,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             # A plan's own pages are reached from the Plans page and from each other, not the navigation;
             # the pages for plan authors from their own section's page.
             in_nav = not (src_uri.startswith("plans/") and src_uri != PLANS_INDEX) and not is_author_page(src_uri) \
-                and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX)  # each ICB: from the ICBs page
+                and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX) \
+                and not (src_uri.startswith("compare/") and src_uri.count("/") > 1)  # each ICB, region: from its index
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
