@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import escape, report, schema_gen
+from bcf_schema import escape, report, return_schema, schema_gen
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
@@ -80,7 +80,7 @@ def status(paths, fmt, rules_file):
 
 @cli.command()
 @click.argument("period", required=False)
-@click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json from its framework.yaml.")
+@click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json and return.schema.json from its framework.yaml.")
 @click.option("--check", is_flag=True, help="Exit 1 if any committed plan.schema.json (or, with --export, any "
               "exported copy) is out of date.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False), metavar="DIR",
@@ -106,12 +106,15 @@ def schema(period, write, check, export_dir):
         stale = []
         for name in available_periods():
             fw = load_framework(name)
-            text = schema_gen.render(fw)
-            current = fw.schema_path.read_text(encoding="utf-8") if fw.schema_path.exists() else ""
-            if current != text:
-                stale.append(name)
-                if write:
-                    fw.schema_path.write_text(text, encoding="utf-8")
+            for path, text in ((fw.schema_path, schema_gen.render(fw)),
+                               (fw.return_schema_path, return_schema.render(fw))):
+                if text is None:
+                    continue
+                current = path.read_text(encoding="utf-8") if path.exists() else ""
+                if current != text:
+                    stale.append(f"{name}/{path.name}")
+                    if write:
+                        path.write_text(text, encoding="utf-8")
         verb = "rewrote" if write else "out of date"
         click.echo(f"{verb}: {', '.join(stale)}" if stale else "all schemas are up to date")
         sys.exit(1 if check and stale else 0)
