@@ -127,6 +127,20 @@ CODES: tuple[Code, ...] = (
     Code("BCF403", "error", "version",
          "(`--base` only) the version went backwards (versions compare by their dotted numbers)",
          "use a version above the base revision's"),
+    Code("BCF501", "error", "return's plan", "a return (plans/<hwb>/returns/...) whose `plan:` names no file, a file that does not load, another framework's plan or another HWB's",
+         "name the plan beside the returns/ folder: `plan: ../2023-25.yaml`"),
+    Code("BCF502", "error", "plan not submitted", "a return for a plan that is still a draft: a return reports on a submitted or approved plan",
+         "submit the plan first"),
+    Code("BCF503", "error", "not in the plan", "a return reports a scheme or funding stream its plan does not have, or a scheme under another stream than the plan's (with the closest one)",
+         "use the plan's scheme ids and funding streams"),
+    Code("BCF504", "error (a warning in a draft)", "spend against income", "a funding stream's actual spend to date differs from its actual income and `variance:` does not say why",
+         "correct the figures or explain the stream under `variance:`"),
+    Code("BCF505", "warning", "verdict against goal", "a metric's verdict (on track, achieved ...) disagrees with its actual figure and the plan's goal (both figures given)",
+         "check the actual and the verdict; say why in the comment if both are right"),
+    Code("BCF506", "error (a warning in a draft)", "return incomplete", "a national condition not answered, a metric not reported or a section the framework says this return holds left out",
+         "answer it; `bcfc new --return` lists everything a return holds"),
+    Code("BCF507", "error", "return period", "a return file not named `<period>-<return>.yaml`, a verdict of the other kind of return, or a metric period outside the return's year",
+         "name the file after its framework and return; use this return's verdicts and year"),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in CODES}

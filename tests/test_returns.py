@@ -1,0 +1,159 @@
+"""Returns against a plan: each check fires at the line of the return that is wrong."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from bcf_schema import load_framework, validate_file
+from bcf_schema.gate import check as gate_check
+from planbuilder import complete_plan, dump, line_of
+
+FW = load_framework("2023-25")
+S1, S2 = FW.ids("funding_streams")[:2]
+
+
+def good_return() -> dict:
+    return {
+        "framework": "2023-25", "plan": "../2023-25.yaml", "return": "y1-q2", "version": "1.0", "status": "submitted",
+        "sign_off": [{"body": "Health and Wellbeing Board", "date": "2023-10-18"}],
+        "national_conditions": {c["id"]: {"met": True} for c in FW.data["returns"]["national_conditions"]},
+        "metrics": {m["id"]: {p: {"actual": 9.0 if m["better"] == "lower" else 11.0, "verdict": "on_track"}
+                              for p in FW.goal_periods(m) if p.startswith("2023-24")} for m in FW.items("metrics")},
+        "income": {S1: 50_000, S2: 60_000},
+        "expenditure": [{"scheme": "S1", "stream": S1, "amount": 50_000},
+                        {"scheme": "S2", "stream": S2, "amount": 60_000}],
+    }
+
+
+def write(tmp_path, ret: dict, plan: dict | None = None, name: str = "2023-25-y1-q2.yaml"):
+    folder = tmp_path / "plans" / "testshire"
+    (folder / "returns").mkdir(parents=True, exist_ok=True)
+    (folder / "2023-25.yaml").write_text(dump(plan or complete_plan(FW)), encoding="utf-8")
+    path = folder / "returns" / name
+    text = dump(ret)
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def findings(tmp_path, ret, plan=None, name="2023-25-y1-q2.yaml"):
+    path, text = write(tmp_path, ret, plan, name)
+    return [(f.code, f.severity.value, f.line, f.message) for f in validate_file(str(path)).findings], text
+
+
+def test_a_complete_return_against_a_submitted_plan_has_no_findings(tmp_path):
+    found, _ = findings(tmp_path, good_return())
+    assert found == []
+
+
+def test_the_example_return_validates():
+    assert validate_file("plans/warwickshire/returns/2023-25-y1-q2.yaml").findings == []
+
+
+def test_a_return_for_a_draft_plan_is_refused(tmp_path):
+    plan = complete_plan(FW)
+    plan["status"] = "draft"
+    found, text = findings(tmp_path, good_return(), plan)
+    assert found == [("BCF502", "error", line_of(text, "plan:"), found[0][3])]
+    assert "is draft" in found[0][3]
+
+
+def test_a_return_naming_no_plan_is_refused(tmp_path):
+    ret = good_return()
+    ret["plan"] = "../2023-24.yaml"
+    found, text = findings(tmp_path, ret)
+    assert [(c, line) for c, _, line, _ in found] == [("BCF501", line_of(text, "plan:"))]
+
+
+def test_a_scheme_not_in_the_plan_gets_did_you_mean(tmp_path):
+    ret = good_return()
+    ret["expenditure"][1]["scheme"] = "S3"
+    path, text = write(tmp_path, ret)
+    [finding] = validate_file(str(path)).findings
+    assert (finding.code, finding.line) == ("BCF503", line_of(text, "scheme: S3"))
+    assert "no scheme 'S3'" in finding.message and "'S1'" in finding.hint
+
+
+def test_a_stream_not_in_the_plan_is_an_error_at_its_key(tmp_path):
+    ret = good_return()
+    other = FW.ids("funding_streams")[3]
+    ret["income"][other] = 10
+    ret["expenditure"].append({"scheme": "S1", "stream": other, "amount": 10})
+    found, text = findings(tmp_path, ret)
+    assert ("BCF503", "error", line_of(text, f"  {other}: 10")) in [f[:3] for f in found]
+    assert ("BCF503", "error", line_of(text, f"stream: {other}")) in [f[:3] for f in found]
+
+
+def test_unexplained_spend_against_income_says_both_figures_and_is_a_warning_in_a_draft(tmp_path):
+    ret = good_return()
+    ret["expenditure"][0]["amount"] = 40_000
+    found, text = findings(tmp_path, ret)
+    assert found == [("BCF504", "error", line_of(text, f"  {S1}: 50000"), found[0][3])]
+    assert "£40,000 against income £50,000 (£10,000 less)" in found[0][3]
+    ret["status"] = "draft"
+    assert [f[:2] for f in findings(tmp_path, ret)[0]] == [("BCF504", "warning")]
+    ret["variance"] = {S1: "invoices paid in the next quarter"}
+    assert findings(tmp_path, ret)[0] == []
+
+
+def test_a_verdict_the_actual_and_goal_contradict_is_a_warning_with_both_figures(tmp_path):
+    ret = good_return()
+    metric = next(m for m in FW.items("metrics") if m["better"] == "lower")
+    label = next(iter(ret["metrics"][metric["id"]]))
+    ret["metrics"][metric["id"]][label] = {"actual": 12.5, "verdict": "on_track"}
+    found, text = findings(tmp_path, ret)
+    line = line_of(text, "verdict: on_track", after=f"  {metric['id']}:")
+    assert [f[:3] for f in found] == [("BCF505", "warning", line)]
+    assert "actual 12.5 misses the plan's goal 10" in found[0][3]
+
+
+def test_a_year_end_verdict_in_a_quarterly_return_and_a_period_of_another_year(tmp_path):
+    ret = good_return()
+    metric = FW.items("metrics")[0]["id"]
+    ret["metrics"][metric] = {"2024-25 Q1": {"actual": 9.0, "verdict": "achieved"}}
+    found, text = findings(tmp_path, ret)
+    assert [(c, line) for c, _, line, _ in found] == [("BCF507", line_of(text, "2024-25 Q1")),
+                                                      ("BCF507", line_of(text, "verdict: achieved"))]
+
+
+def test_every_national_condition_and_metric_answered(tmp_path):
+    ret = good_return()
+    del ret["national_conditions"]["nc3"]
+    del ret["metrics"]["falls"]
+    found, text = findings(tmp_path, ret)
+    assert [(c, s, line) for c, s, line, _ in found] == [
+        ("BCF506", "error", line_of(text, "national_conditions:")), ("BCF506", "error", line_of(text, "metrics:"))]
+    assert "National Condition 3" in found[0][3]
+
+
+def test_a_draft_return_may_be_unfinished_but_a_submitted_one_needs_sign_off(tmp_path):
+    ret = good_return()
+    del ret["sign_off"]
+    found, text = findings(tmp_path, ret)
+    assert [(c, s, line) for c, s, line, _ in found] == [("BCF215", "error", line_of(text, "status:"))]
+    ret["status"] = "draft"
+    del ret["income"]
+    found, _ = findings(tmp_path, ret)
+    assert {(c, s) for c, s, _, _ in found} == {("BCF215", "warning"), ("BCF506", "warning"), ("BCF504", "warning")}
+
+
+def test_a_return_file_named_for_another_return(tmp_path):
+    found, text = findings(tmp_path, good_return(), name="2023-25-y1-q3.yaml")
+    assert [(c, line) for c, _, line, _ in found] == [("BCF507", line_of(text, "return:"))]
+
+
+def test_the_gate_passes_returns_apart_from_plans(tmp_path):
+    write(tmp_path, good_return())
+    gate = gate_check([str(tmp_path / "plans")])
+    assert [r.path.endswith("2023-25.yaml") for r in gate.passed] == [True]
+    assert [r.path.endswith("2023-25-y1-q2.yaml") for r in gate.returns_passed] == [True]
+
+
+def test_bcfc_validate_reports_a_return_at_file_line_and_exits_1(tmp_path, bcfc):
+    ret = good_return()
+    ret["expenditure"][1]["scheme"] = "S9"
+    path, text = write(tmp_path, ret)
+    result = bcfc("validate", str(tmp_path / "plans"))
+    assert result.returncode == 1
+    assert f"{path}:{line_of(text, 'scheme: S9')}:" in result.stdout
+    assert "Traceback" not in result.stderr
