@@ -8,6 +8,7 @@ draft and an error once submitted.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -223,3 +224,68 @@ def check(ret: LoadedPlan, fw: Framework) -> list[Finding]:
     for rule in CHECKS:
         findings.extend(rule(ctx))
     return sorted(findings, key=sort_key)
+
+
+def find_return(fw: Framework, asked: str) -> dict:
+    """The return period asked for: its id (y1-q2) or, where the period has one year, its quarter (Q2)."""
+    periods = fw.data["returns"]["periods"]
+    asked_id = asked.strip().lower().replace(" ", "-").replace("_", "-")
+    matches = [p for p in periods if p["id"] == asked_id] or [p for p in periods if p["id"].endswith("-" + asked_id)]
+    if len(matches) != 1:
+        ids = [p["id"] for p in periods]
+        which = "is more than one return: say which" if matches else "is not a return of this framework"
+        raise ValueError(f"{asked!r} {which}; {messages.closest(asked_id, ids)}")
+    return matches[0]
+
+
+def _months_to(period: dict) -> int:
+    """How many months of its financial year (from April) a return covers."""
+    year, month = int(period["to"][:4]), int(period["to"][5:7])
+    return (year - int(period["financial_year"][:4])) * 12 + month - 3
+
+
+def _reported_periods(fw: Framework, metric: dict, period: dict) -> list[str]:
+    months, year = _months_to(period), period["financial_year"]
+    labels = [p for p in fw.goal_periods(metric) if p.startswith(year)]
+    if metric.get("goal_periods") == "quarterly":
+        return [p for p in labels if int(p[-1]) * 3 <= months]
+    if metric.get("goal_periods") == "monthly":
+        return [p for p in labels if int(p[-2:]) <= months]
+    return labels
+
+
+def scaffold(plan_path: Path, plan: dict, fw: Framework, period: dict) -> str:
+    """A new return's text: every national condition, metric period, funding stream and scheme of the
+    plan listed, the figures 0 with the plan's own beside them, everything else marked to be written."""
+    q = json.dumps  # plan text is untrusted: a JSON string is a safe YAML scalar
+    year = period["financial_year"]
+    lines = [f"# yaml-language-server: $schema=../../../bcf_schema/frameworks/{fw.period}/return.schema.json",
+             f"# {period['name']} against {plan_path.name}: written by `bcfc new --return`. Replace every",
+             "# 'to be written' and every 0 with the return's own figures (the plan's are in the comments).",
+             f"framework: {q(fw.period)}", f"plan: {q('../' + plan_path.name)}", f"return: {period['id']}",
+             'version: "0.1"', "status: draft", "", "national_conditions:"]
+    lines += [f"  {c['id']}: {{met: false, comment: {q(rules.TO_WRITE)}}}  # {c['name']}"
+              for c in fw.data["returns"]["national_conditions"]]
+    lines += ["", "metrics:"]
+    goals_of = plan.get("metrics") or {}
+    for metric in fw.items("metrics"):
+        lines.append(f"  {metric['id']}:  # {metric['name']}")
+        goals = (goals_of.get(metric["id"]) or {}).get("goals") or {}
+        for label in _reported_periods(fw, metric, period):
+            goal = f"  # goal {goals[label]:g}" if isinstance(goals.get(label), (int, float)) else ""
+            lines.append(f"    {q(label)}: {{data_not_available: {q(rules.TO_WRITE)}, verdict: data_not_available}}{goal}")
+    streams = (plan.get("funding") or {}).get("streams") or {}
+    lines += ["", f"income:  # to {period['to']}, whole pounds"]
+    for stream, income in streams.items():
+        planned = income.get(year) if isinstance(income, dict) else None
+        lines.append(f"  {stream}: 0" + (f"  # planned for {year}: {rules.pounds(planned)}" if planned else ""))
+    schemes = plan.get("schemes") if isinstance(plan.get("schemes"), list) else []
+    rows = [s for s in schemes if isinstance(s, dict) and s.get("funding_source") in streams]
+    lines += ["", "expenditure:" + ("" if rows else " []  # the plan lists no schemes by funding stream")]
+    for s in rows:
+        planned = (s.get("expenditure") or {}).get(year)
+        lines.append(f"  - {{scheme: {q(str(s.get('id')))}, stream: {s['funding_source']}, amount: 0}}"
+                     + (f"  # planned for {year}: {rules.pounds(planned)}" if isinstance(planned, int) else ""))
+    if "successes" in fw.data["returns"]["holds"][period["kind"]]:
+        lines += ["", f"successes: {q(rules.TO_WRITE)}", f"challenges: {q(rules.TO_WRITE)}"]
+    return "\n".join(lines) + "\n"

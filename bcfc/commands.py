@@ -35,17 +35,25 @@ def _write(path: Path, text: str) -> None:
 
 @click.command("new")
 @click.argument("hwb", nargs=-1)
-@click.option("--period", required=True, help=f"The planning period, one of: {', '.join(available_periods())}.")
+@click.option("--period", help=f"The planning period, one of: {', '.join(available_periods())}.")
 @click.option("--from", "from_plan", type=click.Path(), help="An earlier plan to carry forward what still applies.")
+@click.option("--return", "return_id", metavar="RETURN",
+              help="Start a return against the plan given instead of HWB: Q2, year-end (y1-q2 where the plan has "
+                   "two years). Written to plans/<hwb>/returns/<period>-<return>.yaml.")
 @click.option("-o", "--output", type=click.Path(), help="The plan file (default: plans/<hwb>/<period>.yaml).")
-def new(hwb, period, from_plan, output):
-    """Start a plan for HWB (a name or ONS code) for a planning period.
+def new(hwb, period, from_plan, return_id, output):
+    """Start a plan for HWB (a name or ONS code) for a planning period, or with --return a return against PLAN.
 
     Every heading of the period's framework is written out, marked to be written; the HWB's
     ONS code, name and ICBs come from the bundled reference list. With --from, the earlier
     plan's metadata, schemes, governance bodies, risks and priorities carry over where the
     new framework has a place for them; what cannot is listed.
     """
+    if return_id is not None:
+        _new_return(hwb, return_id, output)
+        return
+    if period is None:
+        raise click.UsageError("give the planning period: --period 2025-26")
     if period not in available_periods():
         raise click.BadParameter(f"choose one of: {', '.join(available_periods())}", param_hint="--period")
     fw = load_framework(period)
@@ -84,6 +92,35 @@ def new(hwb, period, from_plan, output):
             click.echo("not carried (copy what still applies by hand):", err=True)
             for item in built.not_carried:
                 click.echo(f"  {item}", err=True)
+
+
+def _new_return(args, return_id: str, output) -> None:
+    from bcf_schema import returns
+    from bcf_schema.rules import FINAL
+    if len(args) != 1:
+        raise click.UsageError("name the plan the return reports on: bcfc new --return Q2 plans/<hwb>/<period>.yaml")
+    plan_path = Path(args[0])
+    if not plan_path.is_file():
+        raise click.BadParameter(f"no such file: {plan_path}", param_hint="PLAN")
+    loaded = load(plan_path)
+    if not loaded.ok:
+        finding = loaded.findings[0]
+        raise click.BadParameter(f"{finding.location}: {finding.message}", param_hint="PLAN")
+    period = loaded.data.get("framework")
+    if period not in available_periods() or not load_framework(period).data.get("returns"):
+        raise click.BadParameter(f"{plan_path}: the framework {period!r} has no returns", param_hint="PLAN")
+    if loaded.data.get("status", "draft") not in FINAL:
+        raise click.BadParameter(f"{plan_path} is {loaded.data.get('status', 'draft')}: a return reports on a "
+                                 "submitted or approved plan; submit the plan first", param_hint="PLAN")
+    fw = load_framework(period)
+    try:
+        chosen = returns.find_return(fw, return_id)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--return") from err
+    path = Path(output) if output else plan_path.parent / returns.RETURNS_FOLDER / f"{period}-{chosen['id']}.yaml"
+    _refuse_overwrite(path)
+    _write(path, returns.scaffold(plan_path, loaded.data, fw, chosen))
+    click.echo(f"wrote {path}: {chosen['name']} against {plan_path}; fill in the figures and every 'to be written'")
 
 
 @click.command("diff")

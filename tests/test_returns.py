@@ -157,3 +157,30 @@ def test_bcfc_validate_reports_a_return_at_file_line_and_exits_1(tmp_path, bcfc)
     assert result.returncode == 1
     assert f"{path}:{line_of(text, 'scheme: S9')}:" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_bcfc_new_return_lists_every_condition_metric_and_scheme_and_validates_as_a_draft(tmp_path, bcfc):
+    write(tmp_path, good_return())
+    plan = tmp_path / "plans" / "testshire" / "2023-25.yaml"
+    result = bcfc("new", "--return", "y1-year-end", plan)
+    assert result.returncode == 0, result.stderr
+    path = plan.parent / "returns" / "2023-25-y1-year-end.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert all(f"  {c['id']}: {{met: false" in text for c in FW.data["returns"]["national_conditions"])
+    assert '"2023-24 Q4"' in text and "# goal 10" in text and '{scheme: "S2"' in text and "successes:" in text
+    checked = validate_file(str(path))
+    assert not checked.errors and {f.code for f in checked.findings} == {"BCF208", "BCF215"}
+    again = bcfc("new", "--return", "y1-year-end", plan)
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_bcfc_new_return_refuses_an_ambiguous_return_and_a_draft_plan(tmp_path, bcfc):
+    write(tmp_path, good_return())
+    plan = tmp_path / "plans" / "testshire" / "2023-25.yaml"
+    ambiguous = bcfc("new", "--return", "Q2", plan)
+    assert ambiguous.returncode == 2 and "'y2-q2' or 'y1-q2'" in ambiguous.stderr
+    draft = complete_plan(FW)
+    draft["status"] = "draft"
+    plan.write_text(dump(draft), encoding="utf-8")
+    refused = bcfc("new", "--return", "y1-q2", plan)
+    assert refused.returncode == 2 and "is draft" in refused.stderr and "Traceback" not in refused.stderr
