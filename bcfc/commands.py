@@ -123,6 +123,22 @@ def _new_return(args, return_id: str, output) -> None:
     click.echo(f"wrote {path}: {chosen['name']} against {plan_path}; fill in the figures and every 'to be written'")
 
 
+def _checked(name: str) -> dict:
+    """A plan or return for `bcfc diff` of returns, which reads their figures: refused (exit 2) unless it
+    loads and has the schema's shape (its other findings are for bcfc validate)."""
+    from bcf_schema import validate_file
+    if not Path(name).is_file():
+        click.echo(f"bcfc diff: no such file: {name}", err=True)
+        sys.exit(2)
+    result = validate_file(name)
+    unreadable = [f for f in result.errors if f.code < "BCF200"]  # not loaded, or not the schema's shape
+    if unreadable:
+        first = unreadable[0]
+        click.echo(f"bcfc diff: {first.location}: {first.message} (run bcfc validate {name})", err=True)
+        sys.exit(2)
+    return result.plan.data
+
+
 @click.command("diff")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--base", "base", metavar="GIT_REF",
@@ -152,6 +168,11 @@ def diff(files, base, plans_dir, fmt):
     else:
         if len(files) != 2:
             raise click.UsageError("give two plan files (OLD NEW), or --base GIT_REF")
+        from bcf_schema import return_diff
+        if return_diff.involves_returns(files):
+            click.echo(return_diff.FORMATS[fmt](return_diff.compare(files[0], _checked(files[0]),
+                                                                    files[1], _checked(files[1]))), nl=False)
+            return
         raws = []
         for name in files:
             try:

@@ -184,3 +184,34 @@ def test_bcfc_new_return_refuses_an_ambiguous_return_and_a_draft_plan(tmp_path, 
     plan.write_text(dump(draft), encoding="utf-8")
     refused = bcfc("new", "--return", "y1-q2", plan)
     assert refused.returncode == 2 and "is draft" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_bcfc_diff_a_return_against_its_plan_gives_spend_to_date_of_planned(tmp_path, bcfc):
+    ret = good_return()
+    ret["expenditure"][0]["amount"] = 40_000
+    ret["variance"] = {S1: "invoices paid next quarter"}
+    path, _ = write(tmp_path, ret)
+    plan = tmp_path / "plans" / "testshire" / "2023-25.yaml"
+    result = bcfc("diff", plan, path)
+    assert result.returncode == 0, result.stderr
+    # complete_plan: each of the two streams has £100,000 of income and one £100,000 scheme in 2023-24
+    assert "spend to date £100,000 of £200,000 planned, 50%" in result.stdout
+    assert f"  {S1}: spend £40,000 of £100,000 planned, 40%; income £50,000 of £100,000 planned, 50%" in result.stdout
+    assert bcfc("diff", path, plan).stdout == result.stdout.replace(f"{plan} -> {path}", f"{path} -> {plan}")
+
+
+def test_bcfc_diff_between_two_returns_and_a_broken_one_refused(tmp_path, bcfc):
+    path, _ = write(tmp_path, good_return())
+    later = good_return()
+    later["return"] = "y1-q3"
+    later["expenditure"][0]["amount"] = 75_000
+    later["national_conditions"]["nc2"] = {"met": False, "comment": "not yet"}
+    later_path = path.with_name("2023-25-y1-q3.yaml")
+    later_path.write_text(dump(later), encoding="utf-8")
+    result = bcfc("diff", path, later_path)
+    assert result.returncode == 0, result.stderr
+    assert "2023-24 Q2 return -> 2023-24 Q3 return" in result.stdout
+    assert "spend to date £110,000 -> £135,000 (+£25,000)" in result.stdout and "nc2: met -> not met" in result.stdout
+    later_path.write_text(dump({**later, "income": "lots"}), encoding="utf-8")
+    broken = bcfc("diff", path, later_path)
+    assert broken.returncode == 2 and f"{later_path}:" in broken.stderr and "Traceback" not in broken.stderr
