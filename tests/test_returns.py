@@ -5,7 +5,8 @@ import copy
 
 import pytest
 
-from bcf_schema import load_framework, validate_file
+from bcf_schema import load, load_framework, validate_file
+from conftest import EXAMPLE_PLANS, EXAMPLE_RETURNS
 from bcf_schema.gate import check as gate_check
 from planbuilder import complete_plan, dump, line_of
 
@@ -46,8 +47,17 @@ def test_a_complete_return_against_a_submitted_plan_has_no_findings(tmp_path):
     assert found == []
 
 
-def test_the_example_return_validates():
-    assert validate_file("plans/warwickshire/returns/2023-25-y1-q2.yaml").findings == []
+@pytest.mark.parametrize("path", EXAMPLE_RETURNS, ids=lambda p: p.name)
+def test_each_example_return_validates_with_no_finding_and_says_it_is_synthetic(path):
+    assert validate_file(str(path)).findings == []
+    assert "SYNTHETIC" in path.read_text(encoding="utf-8") and load(path).data["synthetic"]
+
+
+def test_each_example_plan_that_may_have_returns_has_one():
+    """Leicestershire's 2025-26 plan is a draft, so a return against it would be refused (BCF502)."""
+    reporting = {p.parent for p in EXAMPLE_PLANS if load(p).data.get("status") in ("submitted", "approved")
+                 and load_framework(load(p).data["framework"]).data.get("returns")}
+    assert reporting == {r.parent.parent for r in EXAMPLE_RETURNS}
 
 
 def test_a_return_for_a_draft_plan_is_refused(tmp_path):
