@@ -163,6 +163,46 @@ def render_narrative(plan, output):
         click.echo(narrative.render(source.data, source.framework), nl=False)
 
 
+@render.command("return")
+@click.argument("return_file", metavar="RETURN", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="A .md, .docx or .pdf file (default: Markdown to standard output).")
+def render_return(return_file, output):
+    """A return's short narrative against its plan, as Markdown, Word or PDF."""
+    from bcf_schema.loader import load as load_file
+    from bcf_schema.returns import is_return_path, plan_path_of
+    from renderers import narrative, pdf, return_narrative, word
+    if not Path(return_file).is_file() or not is_return_path(return_file):
+        raise click.BadParameter(f"not a return: {return_file} (returns are plans/<hwb>/returns/<period>-<return>.yaml)",
+                                 param_hint="RETURN")
+    checked = gate.check([return_file])
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
+    if checked.usage_problem or not checked.returns_passed:
+        click.echo(report.FORMATS["text"](problems, 1), err=True)
+        click.echo(f"not rendered: {return_file} has errors", err=True)
+        sys.exit(2 if checked.usage_problem else 1)
+    result = checked.returns_passed[0]
+    plan = load_file(plan_path_of(return_file, result.plan.data)).data
+    doc = return_narrative.build(result.plan.data, plan, result.framework)
+    if output and output.endswith((".docx", ".pdf")):
+        docx = word.to_docx(doc)
+        if output.endswith(".pdf"):
+            why = pdf.available()
+            if why:
+                click.echo(f"bcfc render return: no PDF: {why}", err=True)
+                sys.exit(2)
+            import tempfile
+            with tempfile.TemporaryDirectory(prefix="bcfc-return-") as tmp:
+                source = Path(tmp) / "return.docx"
+                source.write_bytes(docx)
+                pdf.convert([pdf.Job(source, Path(output).resolve())])
+        else:
+            Path(output).write_bytes(docx)
+    elif output:
+        Path(output).write_text(narrative.to_markdown(doc), encoding="utf-8")
+    else:
+        click.echo(narrative.to_markdown(doc), nl=False)
+
+
 @render.command("excel")
 @click.argument("plan", type=click.Path())
 @click.option("-o", "--output", type=click.Path(), help="The .xlsx file (default: planning-template.xlsx).")

@@ -225,3 +225,26 @@ def test_bcfc_diff_between_two_returns_and_a_broken_one_refused(tmp_path, bcfc):
     later_path.write_text(dump({**later, "income": "lots"}), encoding="utf-8")
     broken = bcfc("diff", path, later_path)
     assert broken.returncode == 2 and f"{later_path}:" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_bcfc_render_return_gives_the_same_word_bytes_twice_and_markdown_with_money_against_plan(tmp_path, bcfc):
+    path = "plans/warwickshire/returns/2023-25-y1-q2.yaml"
+    first, second = tmp_path / "a.docx", tmp_path / "b.docx"
+    assert bcfc("render", "return", path, "-o", first).returncode == 0
+    assert bcfc("render", "return", path, "-o", second).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    markdown = bcfc("render", "return", path).stdout
+    assert markdown.startswith("# Warwickshire: Better Care Fund 2023-25, 2023-24 Q2 return\n")
+    assert "Synthetic example" in markdown
+    # planned income, income to date, planned spend (DF-2 and DF-4), spend to date, the variance's reason
+    assert "| ICB discharge funding | £2,800,000 | £1,400,000 | £2,800,000 | £1,341,454 | £58,546 of" in markdown
+
+
+def test_bcfc_render_return_refuses_a_plan_and_a_return_with_errors(tmp_path, bcfc):
+    assert bcfc("render", "return", "plans/warwickshire/2023-25.yaml").returncode == 2
+    ret = good_return()
+    ret["expenditure"][0]["scheme"] = "S7"
+    path, text = write(tmp_path, ret)
+    result = bcfc("render", "return", path)
+    assert result.returncode == 1 and f"{path}:{line_of(text, 'scheme: S7')}:" in result.stderr
+    assert result.stdout == ""
