@@ -131,7 +131,7 @@ def _checked(name: str) -> dict:
         click.echo(f"bcfc diff: no such file: {name}", err=True)
         sys.exit(2)
     result = validate_file(name)
-    unreadable = [f for f in result.errors if f.code < "BCF200"]  # not loaded, or not the schema's shape
+    unreadable = [f for f in result.errors if f.code.startswith(("BCF0", "BCF1"))]  # not loaded, or not the schema's shape
     if unreadable:
         first = unreadable[0]
         click.echo(f"bcfc diff: {first.location}: {first.message} (run bcfc validate {name})", err=True)
@@ -210,6 +210,10 @@ def import_(template, output, into, dry_run):
         raise click.UsageError("--dry-run goes with --into PLAN")
     if into and output:
         raise click.UsageError("give either --into PLAN or -o FILE, not both")
+    from bcf_schema.returns import is_return_path
+    if into and is_return_path(into):
+        _import_return(template, into, dry_run)
+        return
     try:
         imported = reader.read(template)
     except reader.TemplateError as err:
@@ -248,6 +252,36 @@ def import_(template, output, into, dry_run):
         _refuse_overwrite(path)
         _write(path, text)
         click.echo(f"wrote {path} from {template}")
+
+
+def _import_return(template: str, into: str, dry_run: bool) -> None:
+    """A return workbook's figures into its return; nothing written if the workbook or the result has a problem."""
+    from bcf_schema.loader import loads
+    from bcf_schema.validate import validate_return
+    from renderers import return_workbook
+    if not Path(into).is_file():
+        raise click.BadParameter(f"no such file: {into}", param_hint="--into")
+    imported = return_workbook.read(read_bounded(template))
+    if imported.problems:
+        for problem in imported.problems:
+            click.echo(f"{template}: {problem}", err=True)
+        click.echo(f"not imported: {len(imported.problems)} problem(s) in {template}; nothing was written", err=True)
+        sys.exit(1)
+    old = Path(into).read_text(encoding="utf-8")
+    new = return_workbook.merged(old, imported)
+    errors = [f for f in validate_return(loads(new, into)).errors if f.code.startswith(("BCF0", "BCF1"))]
+    if errors:
+        for f in errors:
+            click.echo(f"{template}: {f.pointer}: {f.message}", err=True)
+        click.echo(f"not imported: the figures do not fit {into}; nothing was written", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"dry run: {into} was not changed")
+    elif new != old:
+        _replace(Path(into), new)
+        click.echo(f"updated {into} from {template}")
+    else:
+        click.echo(f"{into} already has the workbook's figures")
 
 
 @click.command("init")

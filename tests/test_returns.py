@@ -248,3 +248,74 @@ def test_bcfc_render_return_refuses_a_plan_and_a_return_with_errors(tmp_path, bc
     result = bcfc("render", "return", path)
     assert result.returncode == 1 and f"{path}:{line_of(text, 'scheme: S7')}:" in result.stderr
     assert result.stdout == ""
+
+
+def _workbook_case(tmp_path):
+    from renderers import return_workbook
+    ret = good_return()
+    ret["variance"] = {S1: "paid late"}
+    path, text = write(tmp_path, ret)
+    plan = complete_plan(FW)
+    return return_workbook, ret, path, return_workbook.render(ret, plan, FW)
+
+
+def test_the_return_workbook_is_protected_with_input_cells_drop_downs_and_growing_totals(tmp_path):
+    import io
+
+    import openpyxl
+    _, ret, _, data = _workbook_case(tmp_path)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    spend = book["Expenditure"]
+    assert spend.protection.sheet and book["Lists"].sheet_state == "hidden"
+    assert spend["D4"].value == 50_000 and not spend["D4"].protection.locked and spend["C4"].protection.locked
+    total_row = next(r for r in range(4, 40) if spend.cell(r, 1).value == "Total")
+    assert spend.cell(total_row, 4).value == f"=SUM(D4:D{total_row - 1})" and total_row - 4 > len(ret["expenditure"])
+    assert any("Lists" in v.formula1 for v in book["Metrics"].data_validations.dataValidation)
+    assert data == _workbook_case(tmp_path)[3]  # the same bytes for the same return
+
+
+def test_bcfc_import_into_a_return_round_trips_and_names_a_bad_cell(tmp_path, bcfc):
+    import io
+
+    import openpyxl
+    _, ret, path, data = _workbook_case(tmp_path)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["Expenditure"]["D4"] = 45_000
+    book["Income"]["C4"] = 45_000
+    book.save(tmp_path / "filled.xlsx")
+    result = bcfc("import", tmp_path / "filled.xlsx", "--into", path)
+    assert result.returncode == 0, result.stderr
+    now = validate_file(str(path))
+    assert not now.findings and now.plan.data["expenditure"][0]["amount"] == 45_000
+    assert now.plan.data["national_conditions"] == ret["national_conditions"]
+    assert now.plan.data["metrics"] == ret["metrics"] and now.plan.data["variance"] == {S1: "paid late"}
+    book["Metrics"]["D4"] = "lots"
+    book.save(tmp_path / "bad.xlsx")
+    before = path.read_bytes()
+    bad = bcfc("import", tmp_path / "bad.xlsx", "--into", path)
+    assert bad.returncode == 1 and "Metrics!D4: the actual must be a number, not 'lots'" in bad.stderr
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is installed by .ci/run")
+def test_the_return_workbook_round_trips_through_libreoffice_with_its_totals(tmp_path, bcfc):
+    import shutil
+    import subprocess
+
+    import openpyxl
+    _, ret, path, data = _workbook_case(tmp_path)
+    ours, theirs = tmp_path / "ours", tmp_path / "lo"
+    ours.mkdir()
+    (ours / "return.xlsx").write_bytes(data)
+    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(theirs),
+                    str(ours / "return.xlsx")], check=True, capture_output=True, timeout=300)
+    book = openpyxl.load_workbook(theirs / "return.xlsx", data_only=True)
+    spend = book["Expenditure"]
+    total_row = next(r for r in range(4, 40) if spend.cell(r, 1).value == "Total")
+    assert spend.cell(total_row, 4).value == sum(e["amount"] for e in ret["expenditure"])
+    result = bcfc("import", theirs / "return.xlsx", "--into", path)
+    assert result.returncode == 0, result.stderr
+    back = validate_file(str(path)).plan.data
+    assert {k: back[k] for k in ("national_conditions", "metrics", "income", "expenditure", "variance")} == \
+        {k: ret[k] for k in ("national_conditions", "metrics", "income", "expenditure", "variance")}
