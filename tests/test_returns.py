@@ -319,3 +319,13 @@ def test_the_return_workbook_round_trips_through_libreoffice_with_its_totals(tmp
     back = validate_file(str(path)).plan.data
     assert {k: back[k] for k in ("national_conditions", "metrics", "income", "expenditure", "variance")} == \
         {k: ret[k] for k in ("national_conditions", "metrics", "income", "expenditure", "variance")}
+
+
+def test_bcfc_build_renders_each_return_beside_its_plans_documents(tmp_path, bcfc):
+    import shutil
+    shutil.copytree("plans", tmp_path / "plans")
+    result = bcfc("build", "--no-site", cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "build" / "warwickshire" / "2023-25" / "returns"
+    assert sorted(p.name for p in folder.iterdir()) == [f"2023-25-y1-q2.{ext}" for ext in ("docx", "md", "xlsx")]
+    assert "spend" in (folder / "2023-25-y1-q2.md").read_text(encoding="utf-8").lower()
