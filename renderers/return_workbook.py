@@ -18,7 +18,7 @@ from bcf_schema.returns import period_of
 
 from . import document as d
 from .deterministic import document_time, normalise_zip
-from .excel import BOLD, POUNDS, TemplateWriter, _span, formula, header, put, put_input, title
+from .excel import BOLD, POUNDS, WRAP, TemplateWriter, _span, formula, header, put, put_input, title
 
 CONDITIONS, METRICS, INCOME, SPEND = "National conditions", "Metrics", "Income", "Expenditure"
 FIRST = 4  # the first data row (title, note, header above)
@@ -43,6 +43,10 @@ class _Writer(TemplateWriter):
                              (SPEND, self.spend)):
             ws = self.workbook.create_sheet(name)
             writer(ws)
+            setup = ws.page_setup  # printed one page wide, as the planning template's sheets
+            setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight = "landscape", ws.PAPERSIZE_A4, 1, 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.print_title_rows = "3:3"
             ws.protection.sheet = True
             for allowed in ("insertRows", "deleteRows", "formatColumns", "formatRows"):
                 setattr(ws.protection, allowed, False)
@@ -64,7 +68,7 @@ class _Writer(TemplateWriter):
         for row, condition in enumerate(self.fw.data["returns"]["national_conditions"], FIRST):
             answer = answers.get(condition["id"]) or {}
             put(ws, row, 1, condition["id"])
-            put(ws, row, 2, condition["name"])
+            put(ws, row, 2, condition["name"]).alignment = WRAP
             put_input(ws, row, 3, {True: "Yes", False: "No"}.get(answer.get("met")))
             put_input(ws, row, 4, answer.get("comment"))
         self.drop_down(ws, "yes_no", list(YES_NO), _span(3, FIRST, row), "Met")
