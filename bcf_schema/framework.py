@@ -164,6 +164,10 @@ class Framework:
     def schema(self) -> dict:
         return json.loads(self.schema_path.read_text(encoding="utf-8"))
 
+    @property
+    def return_schema_path(self) -> Path:
+        return self.folder / "return.schema.json"
+
 
 def available_periods() -> list[str]:
     return sorted(p.name for p in FRAMEWORKS_DIR.iterdir() if (p / "framework.yaml").is_file())

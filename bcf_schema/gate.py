@@ -37,7 +37,14 @@ class Gate:
     @property
     def passed(self) -> list[PlanResult]:
         """The plans that may be rendered, in order; each says its own status (draft, submitted, approved)."""
-        return [r for r in self.report.results if not r.errors and r.plan is not None and r.framework is not None]
+        return [r for r in self.report.results
+                if not r.errors and r.plan is not None and r.framework is not None and not r.is_return]
+
+    @property
+    def returns_passed(self) -> list[PlanResult]:
+        """The returns against plans that may be rendered, in order."""
+        return [r for r in self.report.results
+                if not r.errors and r.plan is not None and r.framework is not None and r.is_return]
 
     @property
     def ok(self) -> bool:

@@ -43,16 +43,20 @@ def export(folder: str | Path) -> list[str]:
 
 
 def regenerate(write: bool = False) -> list[str]:
-    """The periods whose committed plan.schema.json differs from what their framework.yaml generates;
-    with write, rewrite them (`bcfc schema --write`)."""
-    from .schema_gen import render
-    stale_periods = []
+    """The generated schemas (each period's plan.schema.json and, where it has returns,
+    return.schema.json) that differ from what their framework.yaml generates; with write, rewrite
+    them (`bcfc schema --write`)."""
+    from . import return_schema, schema_gen
+    stale = []
     for period in available_periods():
         fw = load_framework(period)
-        text = render(fw)
-        current = fw.schema_path.read_text(encoding="utf-8") if fw.schema_path.exists() else ""
-        if current != text:
-            stale_periods.append(period)
-            if write:
-                fw.schema_path.write_text(text, encoding="utf-8")
-    return stale_periods
+        for path, text in ((fw.schema_path, schema_gen.render(fw)),
+                           (fw.return_schema_path, return_schema.render(fw))):
+            if text is None:  # a period with no returns has no return schema
+                continue
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                stale.append(f"{period}/{path.name}")
+                if write:
+                    path.write_text(text, encoding="utf-8")
+    return stale

@@ -97,7 +97,7 @@ def of_paths(paths: list[str], rules_file: str | None = None) -> tuple[list[Plan
     found = gate.rules_file_for(rules_file)
     if found and not checked.usage_problem:
         rules, _ = house_rules.load_rules(found)
-    return [plan_status(r, rules) for r in checked.report.results], checked
+    return [plan_status(r, rules) for r in checked.report.results if not r.is_return], checked
 
 
 def _overall(statuses: list[PlanStatus]) -> str:

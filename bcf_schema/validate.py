@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import house_rules, rules, schema_check
+from . import house_rules, returns, rules, schema_check
 from .findings import Finding, Severity, sort_key
 from .framework import Framework, available_periods, load_framework
 from .loader import LoadedPlan, load, name_findings
@@ -26,6 +26,7 @@ class PlanResult:
     framework: Framework | None
     findings: list[Finding]
     unreadable: bool = False  # the file could not be read at all: an I/O error, exit 2
+    is_return: bool = False  # a return against a plan (plans/<hwb>/returns/...), not a plan
 
     @property
     def errors(self) -> list[Finding]:
@@ -91,13 +92,28 @@ def validate_plan(plan: LoadedPlan, local_rules: list[house_rules.HouseRule] = (
     return PlanResult(plan.path, plan, fw, sorted(findings, key=sort_key))
 
 
+def validate_return(ret: LoadedPlan) -> PlanResult:
+    """A return against a plan: its framework, then bcf_schema.returns' checks (house rules are for plans)."""
+    if not ret.ok:
+        return PlanResult(ret.path, ret, None, list(ret.findings), is_return=True)
+    fw, findings = framework_of(ret)
+    if fw is not None and not fw.data.get("returns"):
+        findings = [ret.finding_at("BCF010", Severity.ERROR, "/framework", f"the {fw.period} framework has no returns",
+                                   "returns are defined for: " + ", ".join(
+                                       p for p in available_periods() if load_framework(p).data.get("returns")))]
+        fw = None
+    if fw is None:
+        return PlanResult(ret.path, ret, None, findings, is_return=True)
+    return PlanResult(ret.path, ret, fw, returns.check(ret, fw), is_return=True)
+
+
 def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> PlanResult:
     try:
         plan = load(path)
     except OSError as err:
         finding = Finding("BCF001", Severity.ERROR, path, None, None, "", f"cannot read the file: {err.strerror}")
         return PlanResult(path, None, None, [finding], unreadable=True)
-    result = validate_plan(plan, local_rules)
+    result = validate_return(plan) if returns.is_return_path(path) else validate_plan(plan, local_rules)
     result.findings[:0] = name_findings(path)
     return result
 
@@ -118,7 +134,7 @@ def with_their_reviews(paths: list[str]) -> list[str]:
 
 
 def validate_review(path: str) -> list[Finding]:
-    """A review's findings: its own (schema from its plan's framework), or BCF501 if it has no plan to assure."""
+    """A review's findings: its own (schema from its plan's framework), or BCF219 if it has no plan to assure."""
     from .reviews import load_review  # reviews import the schema checks, which validate does not need first
 
     review = Path(path)
@@ -132,10 +148,10 @@ def validate_review(path: str) -> list[Finding]:
             pass
     if fw is None:
         if not plan_path.is_file():
-            return [Finding("BCF501", Severity.ERROR, path, None, None, "",
+            return [Finding("BCF219", Severity.ERROR, path, None, None, "",
                             f"a review of {plan_path.as_posix()}, a plan that does not exist",
                             "name the review as its plan is: reviews/<hwb>/<period>.yaml for plans/<hwb>/<period>.yaml")]
-        return [Finding("BCF501", Severity.ERROR, path, None, None, "",
+        return [Finding("BCF219", Severity.ERROR, path, None, None, "",
                         f"a review of {plan_path.as_posix()}, a plan that cannot be read or names no framework",
                         "correct the plan first (bcfc validate names what is wrong)")]
     try:

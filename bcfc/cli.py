@@ -80,7 +80,7 @@ def status(paths, fmt, rules_file):
 
 @cli.command()
 @click.argument("period", required=False)
-@click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json from its framework.yaml.")
+@click.option("--write", is_flag=True, help="Regenerate every period's plan.schema.json and return.schema.json from its framework.yaml.")
 @click.option("--check", is_flag=True, help="Exit 1 if any committed plan.schema.json (or, with --export, any "
               "exported copy) is out of date.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False), metavar="DIR",
@@ -153,6 +153,64 @@ def render_narrative(plan, output):
     else:
         from renderers import registry
         click.echo(registry.get("narrative-markdown").render(_valid_plan(plan)).decode("utf-8"), nl=False)
+
+
+@render.command("return")
+@click.argument("return_file", metavar="RETURN", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="A .md, .docx or .pdf file (default: Markdown to standard output).")
+def render_return(return_file, output):
+    """A return's short narrative against its plan, as Markdown, Word or PDF."""
+    from bcf_schema.loader import load as load_file
+    from bcf_schema.returns import plan_path_of
+    from renderers import narrative, pdf, return_narrative, word
+    result = _valid_return(return_file)
+    plan = load_file(plan_path_of(return_file, result.plan.data)).data
+    doc = return_narrative.build(result.plan.data, plan, result.framework)
+    if output and output.endswith((".docx", ".pdf")):
+        docx = word.to_docx(doc)
+        if output.endswith(".pdf"):
+            why = pdf.available()
+            if why:
+                click.echo(f"bcfc render return: no PDF: {why}", err=True)
+                sys.exit(2)
+            import tempfile
+            with tempfile.TemporaryDirectory(prefix="bcfc-return-") as tmp:
+                source = Path(tmp) / "return.docx"
+                source.write_bytes(docx)
+                pdf.convert([pdf.Job(source, Path(output).resolve())])
+        else:
+            Path(output).write_bytes(docx)
+    elif output:
+        Path(output).write_text(narrative.to_markdown(doc), encoding="utf-8")
+    else:
+        click.echo(narrative.to_markdown(doc), nl=False)
+
+
+@render.command("return-excel")
+@click.argument("return_file", metavar="RETURN", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="The .xlsx file (default: return.xlsx).")
+def render_return_excel(return_file, output):
+    """A return's workbook: its figures in yellow input cells, to fill in and bring back with bcfc import --into."""
+    from bcf_schema.loader import load as load_file
+    from bcf_schema.returns import plan_path_of
+    from renderers import return_workbook
+    result = _valid_return(return_file)
+    plan = load_file(plan_path_of(return_file, result.plan.data)).data
+    Path(output or "return.xlsx").write_bytes(return_workbook.render(result.plan.data, plan, result.framework))
+
+
+def _valid_return(return_file):
+    from bcf_schema.returns import is_return_path
+    if not Path(return_file).is_file() or not is_return_path(return_file):
+        raise click.BadParameter(f"not a return: {return_file} (returns are plans/<hwb>/returns/<period>-<return>.yaml)",
+                                 param_hint="RETURN")
+    checked = gate.check([return_file])
+    problems = [f for f in checked.findings if f.severity is not Severity.INFO]
+    if checked.usage_problem or not checked.returns_passed:
+        click.echo(report.FORMATS["text"](problems, 1), err=True)
+        click.echo(f"not rendered: {return_file} has errors", err=True)
+        sys.exit(2 if checked.usage_problem else 1)
+    return checked.returns_passed[0]
 
 
 @render.command("excel")

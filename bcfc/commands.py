@@ -36,17 +36,25 @@ def _write(path: Path, text: str) -> None:
 
 @click.command("new")
 @click.argument("hwb", nargs=-1)
-@click.option("--period", required=True, help=f"The planning period, one of: {', '.join(available_periods())}.")
+@click.option("--period", help=f"The planning period, one of: {', '.join(available_periods())}.")
 @click.option("--from", "from_plan", type=click.Path(), help="An earlier plan to carry forward what still applies.")
+@click.option("--return", "return_id", metavar="RETURN",
+              help="Start a return against the plan given instead of HWB: Q2, year-end (y1-q2 where the plan has "
+                   "two years). Written to plans/<hwb>/returns/<period>-<return>.yaml.")
 @click.option("-o", "--output", type=click.Path(), help="The plan file (default: plans/<hwb>/<period>.yaml).")
-def new(hwb, period, from_plan, output):
-    """Start a plan for HWB (a name or ONS code) for a planning period.
+def new(hwb, period, from_plan, return_id, output):
+    """Start a plan for HWB (a name or ONS code) for a planning period, or with --return a return against PLAN.
 
     Every heading of the period's framework is written out, marked to be written; the HWB's
     ONS code, name and ICBs come from the bundled reference list. With --from, the earlier
     plan's metadata, schemes, governance bodies, risks and priorities carry over where the
     new framework has a place for them; what cannot is listed.
     """
+    if return_id is not None:
+        _new_return(hwb, return_id, output)
+        return
+    if period is None:
+        raise click.UsageError("give the planning period: --period 2025-26")
     if period not in available_periods():
         raise click.BadParameter(f"choose one of: {', '.join(available_periods())}", param_hint="--period")
     fw = load_framework(period)
@@ -87,6 +95,51 @@ def new(hwb, period, from_plan, output):
                 click.echo(f"  {item}", err=True)
 
 
+def _new_return(args, return_id: str, output) -> None:
+    from bcf_schema import returns
+    from bcf_schema.rules import FINAL
+    if len(args) != 1:
+        raise click.UsageError("name the plan the return reports on: bcfc new --return Q2 plans/<hwb>/<period>.yaml")
+    plan_path = Path(args[0])
+    if not plan_path.is_file():
+        raise click.BadParameter(f"no such file: {plan_path}", param_hint="PLAN")
+    loaded = load(plan_path)
+    if not loaded.ok:
+        finding = loaded.findings[0]
+        raise click.BadParameter(f"{finding.location}: {finding.message}", param_hint="PLAN")
+    period = loaded.data.get("framework")
+    if period not in available_periods() or not load_framework(period).data.get("returns"):
+        raise click.BadParameter(f"{plan_path}: the framework {period!r} has no returns", param_hint="PLAN")
+    if loaded.data.get("status", "draft") not in FINAL:
+        raise click.BadParameter(f"{plan_path} is {loaded.data.get('status', 'draft')}: a return reports on a "
+                                 "submitted or approved plan; submit the plan first", param_hint="PLAN")
+    fw = load_framework(period)
+    try:
+        chosen = returns.find_return(fw, return_id)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--return") from err
+    path = Path(output) if output else plan_path.parent / returns.RETURNS_FOLDER / f"{period}-{chosen['id']}.yaml"
+    _refuse_overwrite(path)
+    _write(path, returns.scaffold(plan_path, loaded.data, fw, chosen))
+    click.echo(f"wrote {path}: {chosen['name']} against {plan_path}; fill in the figures and every 'to be written'")
+
+
+def _checked(name: str) -> dict:
+    """A plan or return for `bcfc diff` of returns, which reads their figures: refused (exit 2) unless it
+    loads and has the schema's shape (its other findings are for bcfc validate)."""
+    from bcf_schema import validate_file
+    if not Path(name).is_file():
+        click.echo(f"bcfc diff: no such file: {name}", err=True)
+        sys.exit(2)
+    result = validate_file(name)
+    unreadable = [f for f in result.errors if f.code.startswith(("BCF0", "BCF1"))]  # not loaded, or not the schema's shape
+    if unreadable:
+        first = unreadable[0]
+        click.echo(f"bcfc diff: {first.location}: {first.message} (run bcfc validate {name})", err=True)
+        sys.exit(2)
+    return result.plan.data
+
+
 @click.command("diff")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--base", "base", metavar="GIT_REF",
@@ -116,6 +169,11 @@ def diff(files, base, plans_dir, fmt):
     else:
         if len(files) != 2:
             raise click.UsageError("give two plan files (OLD NEW), or --base GIT_REF")
+        from bcf_schema import return_diff
+        if return_diff.involves_returns(files):
+            click.echo(return_diff.FORMATS[fmt](return_diff.compare(files[0], _checked(files[0]),
+                                                                    files[1], _checked(files[1]))), nl=False)
+            return
         raws = []
         for name in files:
             try:
@@ -151,6 +209,10 @@ def import_(template, output, into, dry_run):
         raise click.UsageError("--dry-run goes with --into PLAN")
     if into and output:
         raise click.UsageError("give either --into PLAN or -o FILE, not both")
+    from bcf_schema.returns import is_return_path
+    if into and is_return_path(into):
+        _import_return(template, into, dry_run)
+        return
     try:
         imported = reader.read(template)
     except reader.TemplateError as err:
@@ -189,6 +251,36 @@ def import_(template, output, into, dry_run):
         _refuse_overwrite(path)
         _write(path, text)
         click.echo(f"wrote {path} from {template}")
+
+
+def _import_return(template: str, into: str, dry_run: bool) -> None:
+    """A return workbook's figures into its return; nothing written if the workbook or the result has a problem."""
+    from bcf_schema.loader import loads
+    from bcf_schema.validate import validate_return
+    from renderers import return_workbook
+    if not Path(into).is_file():
+        raise click.BadParameter(f"no such file: {into}", param_hint="--into")
+    imported = return_workbook.read(read_bounded(template))
+    if imported.problems:
+        for problem in imported.problems:
+            click.echo(f"{template}: {problem}", err=True)
+        click.echo(f"not imported: {len(imported.problems)} problem(s) in {template}; nothing was written", err=True)
+        sys.exit(1)
+    old = Path(into).read_text(encoding="utf-8")
+    new = return_workbook.merged(old, imported)
+    errors = [f for f in validate_return(loads(new, into)).errors if f.code.startswith(("BCF0", "BCF1"))]
+    if errors:
+        for f in errors:
+            click.echo(f"{template}: {f.pointer}: {f.message}", err=True)
+        click.echo(f"not imported: the figures do not fit {into}; nothing was written", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"dry run: {into} was not changed")
+    elif new != old:
+        _replace(Path(into), new)
+        click.echo(f"updated {into} from {template}")
+    else:
+        click.echo(f"{into} already has the workbook's figures")
 
 
 @click.command("init")

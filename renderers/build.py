@@ -63,6 +63,7 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
     if not checked.ok:
         raise BuildStopped(f"build stopped: fix the errors above; {out_dir}/ was left as it was")
     sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
+    returns = [(Path(r.path), r.plan.data, r.framework) for r in checked.returns_passed]
     del checked  # the source maps (a line for every value) are for findings only: free them before rendering
     clashes = outputs.clashes(sources)
     if clashes:
@@ -83,6 +84,7 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
             documents = swap.stage(out_dir, legacy=outputs.is_documents_folder)
             folders.claim_cache(cache, protected, roots, subfolders=("documents", "pdf", "site"))
             rendered = outputs.render_into(sources, documents, progress, cache=cache / "documents")
+            _render_returns(returns, documents)
             no_pdf = pdf.available()
             if no_pdf:  # said once; everything else is built, and the site links no PDF
                 say(f"no PDF narratives: {no_pdf}")
@@ -112,3 +114,19 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
     from .site.policy import published
     shown = len(published(sources, drafts))
     return Built(len(sources), rendered, site_dir, shown, len(sources) - shown)
+
+
+def _render_returns(returns, documents: Path) -> None:
+    """Each return's narrative (Markdown, Word) and workbook, beside its plan's documents:
+    OUT/<hwb>/<period>/returns/<period>-<return>.md, .docx, .xlsx."""
+    from bcf_schema.loader import load as load_file
+    from bcf_schema.returns import plan_path_of
+    from renderers import narrative, return_narrative, return_workbook, word
+    for path, data, fw in returns:
+        plan = load_file(plan_path_of(path, data)).data
+        folder = documents / path.parent.parent.name / fw.period / "returns"
+        folder.mkdir(parents=True, exist_ok=True)
+        doc = return_narrative.build(data, plan, fw)
+        (folder / f"{path.stem}.md").write_text(narrative.to_markdown(doc), encoding="utf-8")
+        (folder / f"{path.stem}.docx").write_bytes(word.to_docx(doc))
+        (folder / f"{path.stem}.xlsx").write_bytes(return_workbook.render(data, plan, fw))

@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
-EXAMPLE_PLANS = sorted(PLANS.rglob("*.yaml"))
+EXAMPLE_PLANS = sorted(p for p in PLANS.rglob("*.yaml") if p.parent.name != "returns")
+EXAMPLE_RETURNS = sorted(PLANS.rglob("returns/*.yaml"))  # returns against the plans (bcf_schema/returns.py)
 
 
 def run_bcfc(*args, cwd=None, timeout=120):

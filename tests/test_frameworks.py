@@ -34,7 +34,8 @@ def test_committed_schemas_are_generated_from_the_frameworks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["defs.schema.json"] + [f"{p}/plan.schema.json" for p in PERIODS])
+@pytest.mark.parametrize("name", ["defs.schema.json"] + [f"{p}/plan.schema.json" for p in PERIODS]
+                         + ["2023-25/return.schema.json", "2025-26/return.schema.json"])
 def test_schema_passes_the_metaschema_check(name):
     result = check_jsonschema("--check-metaschema", FRAMEWORKS_DIR / name)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -42,7 +42,7 @@ def rendered_count(stdout):
 def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
     folder = project(tmp_path / "repo")
     first = build(folder)
-    assert rendered_count(first) == len(list((folder / "plans").rglob("*.yaml")))
+    assert rendered_count(first) == len([p for p in (folder / "plans").rglob("*.yaml") if p.parent.name != "returns"])
 
     plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
     text = plan.read_text(encoding="utf-8").replace('version: "V0.4"', 'version: "V0.5"', 1)

@@ -148,5 +148,5 @@ def test_a_review_of_a_plan_that_does_not_exist_is_reported(tmp_path, bcfc):
     write(tmp_path / "reviews" / "rutlnad" / "2023-25.yaml", review())
     result = bcfc("validate", cwd=tmp_path)
     assert result.returncode == 1, result.stdout
-    assert ("reviews/rutlnad/2023-25.yaml: error BCF501: a review of plans/rutlnad/2023-25.yaml, "
+    assert ("reviews/rutlnad/2023-25.yaml: error BCF219: a review of plans/rutlnad/2023-25.yaml, "
             "a plan that does not exist") in result.stdout

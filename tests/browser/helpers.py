@@ -184,7 +184,7 @@ def built_site() -> BuiltSite:
     result = subprocess.run([bcfc_exe(), "build"], cwd=work, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"bcfc build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    plans = sorted((work / "plans").rglob("*.yaml"))
+    plans = sorted(p for p in (work / "plans").rglob("*.yaml") if p.parent.name != "returns")
     return BuiltSite(work, work / "site", plans, rich, hostile, result.stdout + result.stderr)
 
 
