@@ -203,7 +203,8 @@ def test_download_links_and_schemas_resolve(site, visit, server):
 
 PAGES = ["", "plans/rutland/2023-25/", "plans/rutland/2023-25/narrative/", "plans/rutland/2023-25/funding/",
          "plans/rutland/2023-25/metrics/", "plans/rutland/2023-25/risks/", "plans/warwickshire/2023-25/funding/",
-         "compare/2023-25/", "reference/", "reference/2023-25/", "reference/2023-25/fields/", "plan-format/"]
+         "compare/2023-25/", "reference/", "reference/2023-25/", "reference/2023-25/fields/", "plan-format/",
+         "compare/2023-25/region-west-midlands/", "compare/2023-25/icb-coventry-and-warwickshire/"]
 
 
 def test_no_page_logs_a_console_error(site, visit, browser):
