@@ -562,3 +562,41 @@ def test_a_goal_chart_caption_states_the_change_against_a_baseline_of_the_same_k
     assert _change([("2022-23", 812)], [("2024-25 Q4", 133.5)]) == (
         " The baseline is given for years and the goals for quarters, so the two are not compared.")
     assert _change([("2022-23", 812)], []) == ""
+
+
+@pytest.mark.parametrize("key, field, title", [("areas_of_spend", "area_of_spend", "area of spend"),
+                                                ("scheme_types", "type", "scheme type")])
+def test_the_comparison_breaks_scheme_spend_down_by_area_and_type_and_names_plans_without_schemes(site, key, field,
+                                                                                                  title):
+    """Each area of spend's (scheme type's) row holds each plan's own scheme figures summed, as a reviewer
+    compares them, and a plan whose schemes give none is named, not shown as £0."""
+    import yaml
+    from renderers.site.model import money_text
+    fw = load_framework("2023-25")
+    source = (site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8")
+    head = re.search(rf"<caption>Planned scheme spend by {title}, 2023-24.*?</thead>", source, re.S)
+    assert head, f"no spend-by-{title} table for 2023-24"
+    columns = re.findall(r'<th scope="col" class="bcfc-num">(.*?)</th>', head[0])
+    assert columns[-1] == "All plans here"
+    sums: dict[str, dict[str, int]] = {}
+    for path in [p for p in site.plans if p.name == "2023-25.yaml"]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for scheme in data.get("schemes") if isinstance(data.get("schemes"), list) else []:
+            amount = (scheme.get("expenditure") or {}).get("2023-24")
+            if isinstance(amount, int) and scheme.get(field):
+                kind = fw.names(key).get(scheme[field], scheme[field])
+                by_plan = sums.setdefault(kind, {})
+                by_plan[data["hwbs"][0]["name"]] = by_plan.get(data["hwbs"][0]["name"], 0) + amount
+    assert len(sums) >= 2, "the fixture plans give schemes of at least two kinds"
+    table = source[head.end():source.index("</table>", head.end())]
+    for kind, by_plan in sums.items():
+        row = re.search(rf'<tr><th scope="row">{re.escape(kind)}</th>(.*?)</tr>', table)
+        cells = [page_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1])]
+        assert cells == [money_text(by_plan[n]) if n in by_plan else "–" for n in columns[:-1]] + [
+            money_text(sum(by_plan.values()))]
+    giving = {n for by_plan in sums.values() for n in by_plan}
+    assert sorted(columns[:-1]) == sorted(giving), "a column for each plan that gives figures, and only those"
+    silent = sorted(n for n in (yaml.safe_load(p.read_text(encoding="utf-8"))["hwbs"][0]["name"] for p in site.plans
+                                if p.name == "2023-25.yaml") if n not in giving)
+    assert silent, "an example plan keeps its scheme types elsewhere"
+    assert f"No scheme figures by {title} for 2023-24 in: {'; '.join(silent)}" in page_text(source)

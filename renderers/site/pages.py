@@ -445,7 +445,8 @@ class SiteBuilder:
             metrics.append({"metric": metric, "rows": rows, "periods": sorted(goal_periods)})
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
-                   per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters)
+                   per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters,
+                   breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")])
         if scope is None:
             for each in self._scopes(period):
                 self._comparison(period, each)
@@ -596,3 +597,33 @@ def _safe_http_link(url) -> str:
 
 def _size(count: int) -> str:
     return f"{count / 1024:,.0f} KB" if count >= 1024 else f"{count} bytes"
+
+
+def _spend_breakdown(fw, plans: list[SitePlan], key: str) -> dict:
+    """Planned scheme spend by area of spend (or scheme type) for each plan and year: the rows a
+    reviewer compares. Only the plan's own scheme figures count; a plan with no scheme list, or whose
+    schemes give no figure for a year, is said to be so rather than shown as £0."""
+    field = {"areas_of_spend": "area_of_spend", "scheme_types": "type"}[key]
+    names = fw.names(key)
+    tables = []
+    for year in fw.financial_years:
+        sums = {plan.slug: {} for plan in plans}
+        for plan in plans:
+            for scheme in plan.schemes:
+                amount = (scheme.get("expenditure") or {}).get(year)
+                if isinstance(amount, int) and scheme.get(field):
+                    kind = scheme[field]
+                    sums[plan.slug][kind] = sums[plan.slug].get(kind, 0) + amount
+        used = [k for k in names if any(k in by_kind for by_kind in sums.values())]
+        used += sorted({k for by_kind in sums.values() for k in by_kind} - set(names))  # a plan's own words
+        if not used:
+            continue
+        # a plan with no figures for the year is named under the table, not given a column of dashes
+        shown = [p for p in plans if sums[p.slug]]
+        rows = [{"kind": names.get(k, k), "totals": [sums[p.slug].get(k) for p in shown],
+                 "all": sum(sums[p.slug].get(k, 0) for p in shown)} for k in used]
+        rows.sort(key=lambda row: (-row["all"], row["kind"]))
+        silent = [p.hwb_name for p in plans if not sums[p.slug]]
+        tables.append({"year": year, "plans": shown, "rows": rows, "silent": silent})
+    return {"key": key, "title": {"areas_of_spend": "area of spend", "scheme_types": "scheme type"}[key],
+            "tables": tables}

@@ -81,14 +81,14 @@ def _rich_plan(fw_period: str = "2023-25") -> dict:
     plan["priorities"] = ["Home first", "Carers"]
     plan["funding"] = {"streams": {streams[0]: {years[0]: 3_000_000, years[1]: 3_150_000},
                                    streams[1]: {years[0]: 1_200_000, years[1]: 1_200_000}}}
-    types = fw.ids("scheme_types")
+    types, areas = fw.ids("scheme_types"), fw.ids("areas_of_spend")
     plan["schemes"] = [
-        {"id": "R1", "name": SEARCHABLE_SCHEME, "type": types[0], "funding_source": streams[0],
+        {"id": "R1", "name": SEARCHABLE_SCHEME, "type": types[0], "area_of_spend": areas[0], "funding_source": streams[0],
          "description": "Reablement at home after a hospital stay.",
          "expenditure": {years[0]: 2_000_000, years[1]: 2_100_000}},
         {"id": "R2", "name": "Carers' breaks", "type": types[1], "funding_source": streams[0],
          "expenditure": {years[0]: 1_000_000, years[1]: 1_050_000}},
-        {"id": "R3", "name": "Adaptations advice", "type": types[0], "funding_source": streams[1],
+        {"id": "R3", "name": "Adaptations advice", "type": types[0], "area_of_spend": areas[1], "funding_source": streams[1],
          "expenditure": {years[0]: 1_200_000, years[1]: 1_200_000}},
     ]
     for rule in fw.items("ring_fenced"):  # a ring-fenced stream may only fund its own scheme types
