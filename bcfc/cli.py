@@ -52,7 +52,8 @@ def validate(paths, fmt, strict, rules_file, base):
         except gitbase.GitError as err:
             click.echo(f"bcfc validate: {err}", err=True)
             sys.exit(2)
-    click.echo(report.FORMATS[fmt](result.findings, len(result.results), len(result.reviews)))
+    click.echo(report.FORMATS[fmt](result.findings, len(result.results), len(result.reviews),
+                                   sum(1 for r in result.results if r.is_return)))
     if checked.usage_problem:
         sys.exit(2)
     sys.exit(1 if gate.failing(result.findings, strict) else 0)

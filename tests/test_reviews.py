@@ -126,13 +126,15 @@ def test_bcfc_validate_checks_the_reviews_beside_the_plans(tmp_path, bcfc):
     lines = path.read_text().splitlines()
     unknown = next(i for i, row in enumerate(lines, 1) if "nc2.pr4.carerz" in row)
     bad = next(i for i, row in enumerate(lines, 1) if "assessment: good" in row)
-    plans = len(list((tmp_path / "plans").rglob("*.yaml")))
+    found = list((tmp_path / "plans").rglob("*.yaml"))
+    returns = sum(1 for p in found if p.parent.name == "returns")
     result = bcfc("validate", cwd=tmp_path)  # default: plans/, and reviews/ beside it
     assert result.returncode == 1, result.stdout
     assert f"reviews/rutland/2023-25.yaml:{unknown}:3: error BCF104: 'nc2.pr4.carerz' is not allowed" in result.stdout
     assert "did you mean 'nc2.pr4.carers'" in result.stdout
     assert f"reviews/rutland/2023-25.yaml:{bad}:" in result.stdout
-    assert f"{plans} plan file(s) and 1 review file(s) checked: 2 error(s)" in result.stdout
+    assert (f"{len(found) - returns} plan file(s), {returns} return file(s) and 1 review file(s) checked: 2 error(s)"
+            in result.stdout)
     assert "Traceback" not in result.stdout + result.stderr
 
 
