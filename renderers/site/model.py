@@ -60,7 +60,7 @@ class SiteReturn:
         spent, of = sum(spend.values()), sum(plan_spend.get(s, 0) for s in streams)
         return {"year": year, "streams": streams, "income": income, "spend": spend, "plan_income": plan_income,
                 "plan_spend": plan_spend, "spent": spent, "planned": of,
-                "summary": f"spend to date {_of(spent, of)}"}
+                "summary": f"spend to date {_of(spent, of)}" if streams else "no income or spend reported"}
 
 
 def attach_returns(plans: list, returns: list[SiteReturn]) -> None:

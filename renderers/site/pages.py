@@ -292,7 +292,7 @@ class SiteBuilder:
                     actual = f"{entry['actual']:g}" if "actual" in entry else \
                         f"Data not available: {entry.get('data_not_available', 'no reason given')}"
                     metric_rows.append([metrics.get(metric, metric), label, actual,
-                                        "Not stated" if goal is None else f"{goal:g}",
+                                        _goal_text(goal, goals.get(metric)),
                                         entry["verdict"].replace("_", " ").capitalize(), entry.get("comment", "")])
             metric_table = html.table(["Metric", "Period", "Actual", "Goal in the plan", "Verdict", "Comment"],
                                       metric_rows, caption=f"{ret.name}: each metric's actual against its goal",
@@ -662,6 +662,14 @@ def _not_stated(value) -> str:
 def _safe_http_link(url) -> str:
     text = str(url or "").strip()
     return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+def _goal_text(goal, stated) -> str:
+    """A goal's figure; else the goal in the plan's words; else that the plan gives none."""
+    if isinstance(goal, (int, float)):
+        return f"{goal:g}"
+    as_stated = (stated or {}).get("goal_as_stated") if isinstance(stated, dict) else None
+    return f"Not a figure: {as_stated}" if as_stated else "Not stated"
 
 
 def _percent(actual: int, planned) -> str:
