@@ -99,3 +99,16 @@ def test_open_data_holds_each_returns_money_and_metrics(site, hwb):
                 for label, e in by.items()]
     assert [(r["metric_id"], r["period_label"], r["verdict"], float(r["actual"]) if r["actual"] else None)
             for r in metrics] == expected
+
+
+def test_comparison_and_icb_pages_give_the_latest_returns_spend_to_date(site):
+    slug, path, ret, plan, year = example(site, "warwickshire")
+    spent = sum(e["amount"] for e in ret["expenditure"])
+    compare = text_of((site.site / "compare" / "2023-25" / "index.html").read_text(encoding="utf-8"))
+    section = compare[compare.index("Spend to date in the latest returns"):]
+    assert f"Warwickshire 2023-25 2023-24 Q2 return {money(spent)}" in section
+    assert "Worcestershire 2023-25 2023-24 year-end return None reported" in section
+    icb_pages = [p for p in (site.site / "icbs").rglob("index.html")
+                 if "Spend to date in the latest returns" in p.read_text(encoding="utf-8")]
+    assert icb_pages and any(f"Warwickshire 2023-25 2023-24 Q2 return {money(spent)}" in text_of(p.read_text())
+                             for p in icb_pages)

@@ -515,10 +515,28 @@ class SiteBuilder:
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
                    per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters,
-                   breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")])
+                   breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")],
+                   latest_returns=self._latest_returns(plans, src, f"{period}: the latest return of each plan that has one"))
         if scope is None:
             for each in self._scopes(period):
                 self._comparison(period, each)
+
+    def _latest_returns(self, plans: list[SitePlan], src: str, caption: str) -> Markup:
+        """Each plan's latest return: its spend to date against the plan's for the year; empty if none has one."""
+        rows = []
+        for plan in plans:
+            ret = plan.latest_return
+            if ret is None:
+                continue
+            money = ret.money(plan.data)
+            rows.append([html.Link(f"{plan.hwb_name} {plan.period}", self.linker.href(src, plan.page("outturn"))),
+                         ret.name, money["spent"] if money["streams"] else "None reported",
+                         money["planned"] if money["streams"] else None,
+                         _percent(money["spent"], money["planned"]) if money["streams"] else ""])
+        if not rows:
+            return Markup("")
+        return html.table(["Plan", "Latest return", "Spend to date", "Planned for the year", "Spent of planned"],
+                          rows, caption=caption, money_columns=frozenset({2, 3}), css_class="bcfc-stack")
 
     # -- views for reviewers ------------------------------------------------------------------
 
@@ -572,7 +590,8 @@ class SiteBuilder:
                 totals.append({"period": period, "table": html.table(
                     ["Health and Wellbeing Board"] + years, table_rows, caption=caption,
                     money_columns=frozenset(range(1, len(years) + 1)))})
-            self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals)
+            self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals,
+                       latest_returns=self._latest_returns(published, src, "The latest return of each plan that has one"))
             rows.append([html.Link(icb.name, self.linker.href(ICBS_INDEX, src)), icb.code, icb.region,
                          len(icb.hwbs), len(published)])
         self._page(ICBS_INDEX, "icbs.md.j2", rows=rows)
