@@ -66,7 +66,9 @@ def test_outturn_page_shows_spend_to_date_against_the_plan(site, hwb):
                 assert f"{entry['actual']:g}" in text
     for metric in ret["metrics"]:  # no goal figure in these plans: the goal in the plan's words instead
         if plan["metrics"].get(metric, {}).get("goal_as_stated"):
-            assert f"Not a figure: {' '.join(plan['metrics'][metric]['goal_as_stated'].split())}" in text
+            assert f"{' '.join(plan['metrics'][metric]['goal_as_stated'].split())}" in text
+    for stream, why in (ret.get("variance") or {}).items():
+        assert " ".join(why.split()) in text
     assert "National Condition 1: A jointly agreed plan" in text and " nc1 " not in f" {text} "  # names, not ids
     # downloads: the return's Word narrative and workbook, as the build made them
     for suffix in (".docx", ".xlsx"):

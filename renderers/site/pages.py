@@ -278,13 +278,14 @@ class SiteBuilder:
             money = ret.money(plan.data)
             rows = [[streams.get(s, s), money["plan_income"].get(s), money["income"].get(s, 0),
                      money["plan_spend"].get(s), money["spend"].get(s, 0),
-                     _percent(money["spend"].get(s, 0), money["plan_spend"].get(s)),
-                     (ret.data.get("variance") or {}).get(s, "")] for s in money["streams"]]
+                     _percent(money["spend"].get(s, 0), money["plan_spend"].get(s))] for s in money["streams"]]
+            # Explanations are sentences: under the table, not squeezed into a column of figures.
+            variance = [(streams.get(k, k), v) for k, v in (ret.data.get("variance") or {}).items()]
             year = money["year"]
             table = html.table(["Funding stream", f"Planned income {year}", "Income to date",
-                                f"Planned spend {year}", "Spend to date", "Spent of planned", "Variance explained"],
+                                f"Planned spend {year}", "Spend to date", "Spent of planned"],
                                rows, caption=f"{ret.name}: income and spend by funding stream against the plan",
-                               money_columns=frozenset({1, 2, 3, 4}), drop_empty_columns=True) if rows else ""
+                               money_columns=frozenset({1, 2, 3, 4}), css_class="bcfc-stack") if rows else ""
             metric_rows = []
             for metric, by_period in (ret.data.get("metrics") or {}).items():
                 for label, entry in by_period.items():
@@ -292,11 +293,15 @@ class SiteBuilder:
                     actual = f"{entry['actual']:g}" if "actual" in entry else \
                         f"Data not available: {entry.get('data_not_available', 'no reason given')}"
                     metric_rows.append([metrics.get(metric, metric), label, actual,
-                                        _goal_text(goal, goals.get(metric)),
+                                        f"{goal:g}" if isinstance(goal, (int, float)) else None,
                                         entry["verdict"].replace("_", " ").capitalize(), entry.get("comment", "")])
             metric_table = html.table(["Metric", "Period", "Actual", "Goal in the plan", "Verdict", "Comment"],
                                       metric_rows, caption=f"{ret.name}: each metric's actual against its goal",
-                                      drop_empty_columns=True) if metric_rows else ""
+                                      drop_empty_columns=True, css_class="bcfc-stack") if metric_rows else ""
+            # A goal the plan gives in words only (its figures in the planning template): once, under the table.
+            in_words = [(metrics.get(m, m), " ".join(str(goals[m]["goal_as_stated"]).split()))
+                        for m in ret.data.get("metrics") or {}
+                        if isinstance(goals.get(m), dict) and goals[m].get("goal_as_stated")]
             downloads = []
             for suffix, content in sorted(self.return_documents(plan, ret).items()):
                 path = f"{plan.folder}/returns/{ret.stem}{suffix}"
@@ -305,6 +310,7 @@ class SiteBuilder:
                                   "label": {".docx": "Return narrative (Word)", ".xlsx": "Return workbook (Excel)"}
                                   .get(suffix, suffix), "icon": {".docx": "DOC", ".xlsx": "XLS"}.get(suffix, "")})
             returns.append({"ret": ret, "money": money, "table": table, "metrics": metric_table,
+                            "variance": variance, "in_words": in_words,
                             "downloads": downloads, "anchor": ret.data["return"]})
         conditions = plan.fw.data["returns"]["national_conditions"]
         oldest_first = list(reversed(plan.returns))
@@ -681,14 +687,6 @@ def _not_stated(value) -> str:
 def _safe_http_link(url) -> str:
     text = str(url or "").strip()
     return text if text.lower().startswith(("https://", "http://")) else ""
-
-
-def _goal_text(goal, stated) -> str:
-    """A goal's figure; else the goal in the plan's words; else that the plan gives none."""
-    if isinstance(goal, (int, float)):
-        return f"{goal:g}"
-    as_stated = (stated or {}).get("goal_as_stated") if isinstance(stated, dict) else None
-    return f"Not a figure: {as_stated}" if as_stated else "Not stated"
 
 
 def _percent(actual: int, planned) -> str:
