@@ -114,3 +114,21 @@ def test_comparison_and_icb_pages_give_the_latest_returns_spend_to_date(site):
                  if "Spend to date in the latest returns" in p.read_text(encoding="utf-8")]
     assert icb_pages and any(f"Warwickshire 2023-25 2023-24 Q2 return {money(spent)}" in text_of(p.read_text())
                              for p in icb_pages)
+
+
+def test_a_draft_return_is_left_off_the_public_site_and_shown_in_a_drafts_build(tmp_path):
+    import subprocess
+    helpers.make_workspace(tmp_path)
+    config = tmp_path / "mkdocs.yml"  # as a plans repository has it: bcfc's own demonstration site shows drafts
+    config.write_text(config.read_text(encoding="utf-8").replace("      drafts: true\n", ""), encoding="utf-8")
+    path = tmp_path / "plans" / "warwickshire" / "returns" / "2023-25-y1-q2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: submitted", "status: draft"), encoding="utf-8")
+    for args, shown in ((["build"], False), (["build", "--drafts"], True)):
+        result = subprocess.run([helpers.bcfc_exe(), *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        site = tmp_path / "site"
+        assert (site / "plans" / "warwickshire" / "2023-25" / "outturn" / "index.html").exists() is shown
+        assert ("2023-24 Q2 return" in (site / "data" / "returns.csv").read_text("utf-8-sig")) is shown
+        if shown:
+            page = (site / "plans" / "warwickshire" / "2023-25" / "outturn" / "index.html").read_text(encoding="utf-8")
+            assert "DRAFT return" in page
