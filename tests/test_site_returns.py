@@ -132,3 +132,20 @@ def test_a_draft_return_is_left_off_the_public_site_and_shown_in_a_drafts_build(
         if shown:
             page = (site / "plans" / "warwickshire" / "2023-25" / "outturn" / "index.html").read_text(encoding="utf-8")
             assert "DRAFT return" in page
+
+
+def test_a_changed_return_reaches_its_page_on_the_next_build(tmp_path):
+    import subprocess
+    helpers.make_workspace(tmp_path)
+    path = tmp_path / "plans" / "warwickshire" / "returns" / "2023-25-y1-q2.yaml"
+    page = tmp_path / "site" / "plans" / "warwickshire" / "2023-25" / "outturn" / "index.html"
+    totals = []
+    for _ in range(2):
+        result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        ret = yaml.safe_load(path.read_text(encoding="utf-8"))
+        totals.append(sum(e["amount"] for e in ret["expenditure"]))
+        assert f"{money(totals[-1])} of" in text_of(page.read_text(encoding="utf-8"))
+        # the plan is unchanged (its pages come from the cache); only the return's spend moves
+        path.write_text(path.read_text(encoding="utf-8").replace("amount: 500000}", "amount: 500100}"), encoding="utf-8")
+    assert totals[1] == totals[0] + 100
