@@ -522,7 +522,8 @@ class SiteBuilder:
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
                    per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters,
                    breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")],
-                   latest_returns=self._latest_returns(plans, src, f"{period}: the latest return of each plan that has one"))
+                   latest_returns=self._latest_returns(plans, src,
+                                                       f"{period}: the latest return of each plan that has one"))
         if scope is None:
             for each in self._scopes(period):
                 self._comparison(period, each)
@@ -597,7 +598,8 @@ class SiteBuilder:
                     ["Health and Wellbeing Board"] + years, table_rows, caption=caption,
                     money_columns=frozenset(range(1, len(years) + 1)))})
             self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals,
-                       latest_returns=self._latest_returns(published, src, "The latest return of each plan that has one"))
+                       latest_returns=self._latest_returns(published, src,
+                                                           "The latest return of each plan that has one"))
             rows.append([html.Link(icb.name, self.linker.href(ICBS_INDEX, src)), icb.code, icb.region,
                          len(icb.hwbs), len(published)])
         self._page(ICBS_INDEX, "icbs.md.j2", rows=rows)

@@ -40,7 +40,8 @@ from ..document import long_date
 from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
 from .model import SitePlan, SiteReturn, attach_returns
-from .pages import ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLANS_INDEX, SiteBuilder, is_author_page, plan_pages
+from .pages import (ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLANS_INDEX, SiteBuilder, is_author_page,
+                    plan_pages)
 from .siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
