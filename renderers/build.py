@@ -64,6 +64,7 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
         raise BuildStopped(f"build stopped: fix the errors above; {out_dir}/ was left as it was")
     sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
     returns = [(Path(r.path), r.plan.data, r.framework) for r in checked.returns_passed]
+    return_raws = [r.plan.raw for r in checked.returns_passed]  # the site publishes what was checked
     del checked  # the source maps (a line for every value) are for findings only: free them before rendering
     clashes = outputs.clashes(sources)
     if clashes:
@@ -100,6 +101,7 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
                 say(f"building the site from {config_file or 'the built-in configuration'} ...")
                 try:
                     site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                                          returns=[(*r, raw) for r, raw in zip(returns, return_raws)],
                                           work_dir=cache / "site", swap=swap, drafts=drafts)
                 except SiteBuildError as err:
                     raise BuildStopped(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were") \

@@ -252,7 +252,8 @@ AXE_PAGES = ["", "plans/rutland/2023-25/", "plans/warwickshire/2023-25/narrative
              "data/", "plans/warwickshire/2023-25/", "plans/warwickshire/2023-25/funding/", "icbs/",
              "icbs/coventry-and-warwickshire/", "compare/2023-25-conditions/", "plans/rutland/2023-25/narrative/",
              "plans/leicestershire/2025-26/", "about/", "accessibility/", "compare/2023-25/region-west-midlands/",
-             "compare/2023-25/icb-coventry-and-warwickshire/"]
+             "compare/2023-25/icb-coventry-and-warwickshire/", "plans/warwickshire/2023-25/outturn/",
+             "plans/worcestershire/2023-25/outturn/"]
 WIDTHS = [1280, 390]  # a desktop and a phone
 
 

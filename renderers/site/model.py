@@ -6,11 +6,14 @@ done in Decimal and rounded to pence for display.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from pathlib import Path
 
 from bcf_schema.framework import Framework
+from bcf_schema.return_diff import _of, _planned, _spend
+from bcf_schema.returns import period_of, plan_path_of
 
 from .. import document as d
 from ..outputs import PlanSource
@@ -25,10 +28,64 @@ class StreamRow:
 
 
 @dataclass(eq=False)
+class SiteReturn:
+    """A checked return against a plan (plans/<hwb>/returns/<period>-<return>.yaml)."""
+    path: Path
+    data: dict
+    fw: Framework
+    raw: bytes = b""
+
+    @property
+    def stem(self) -> str:  # 2023-25-y1-q2: the name of its documents in the build
+        return self.path.stem
+
+    @property
+    def period(self) -> dict:
+        return period_of(self.fw, self.data["return"]) or {}
+
+    @property
+    def order(self) -> int:
+        return [p["id"] for p in self.fw.data["returns"]["periods"]].index(self.data["return"])
+
+    @property
+    def name(self) -> str:
+        return self.period.get("name", self.data["return"])
+
+    def money(self, plan: dict) -> dict:
+        """Income and spend by stream against the plan's for the return's year (return_diff's sums)."""
+        year = self.period["financial_year"]
+        income, spend = self.data.get("income") or {}, _spend(self.data)
+        plan_income, plan_spend = _planned(plan, year)
+        streams = list(dict.fromkeys([*income, *spend]))
+        spent, of = sum(spend.values()), sum(plan_spend.get(s, 0) for s in streams)
+        return {"year": year, "streams": streams, "income": income, "spend": spend, "plan_income": plan_income,
+                "plan_spend": plan_spend, "spent": spent, "planned": of,
+                "summary": f"spend to date {_of(spent, of)}" if streams else "no income or spend reported"}
+
+
+def attach_returns(plans: list, returns: list[SiteReturn]) -> None:
+    """Give each plan its returns, latest first (returns of plans not shown are dropped)."""
+    by_path = {p.source.path.resolve(): p for p in plans}
+    for plan in plans:
+        plan.returns = []
+    for ret in returns:
+        plan = by_path.get(plan_path_of(ret.path, ret.data))
+        if plan is not None:
+            plan.returns.append(ret)
+    for plan in plans:
+        plan.returns.sort(key=lambda r: -r.order)
+
+
+@dataclass(eq=False)
 class SitePlan:
     source: PlanSource
     review: dict | None = None  # its assurance review (reviews/<hwb>/<period>.yaml), checked by the plugin
     review_raw: bytes = b""  # the review file's bytes, for the page cache's key
+    returns: list[SiteReturn] = field(default_factory=list)  # its published returns, latest first
+
+    @property
+    def latest_return(self) -> SiteReturn | None:
+        return self.returns[0] if self.returns else None
 
     @property
     def data(self) -> dict:

@@ -110,6 +110,32 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         Column("month", "The calendar month, YYYY-MM.", "capacity_demand[].months"),
         Column("value", "The figure."),
     ]),
+    "returns": ("One row per plan, published return and funding stream: the income and spend the return reports "
+                "to date, beside what the plan sets for that financial year.", [
+        Column("return_id", "The return's id in the period's framework, such as y1-q2."),
+        Column("return_name", "The return's name, such as 2023-24 Q2 return."),
+        Column("return_status", "submitted or approved."),
+        Column("financial_year", "The financial year the return reports on."),
+        Column("stream_id", "The funding stream's id in the period's framework."),
+        Column("stream_name", "The funding stream's name."),
+        Column("income_gbp", "Income to date in whole pounds, as the return reports it."),
+        Column("spend_gbp", "Spend to date in whole pounds: the return's expenditure on the stream's schemes."),
+        Column("planned_income_gbp", "The plan's income from the stream for the year; empty where it states none."),
+        Column("planned_spend_gbp", "The plan's scheme expenditure from the stream for the year; empty where it "
+                                    "states none."),
+    ]),
+    "return_metrics": ("One row per plan, published return, metric and period: the actual figure the return "
+                       "reports and its verdict against the plan's goal.", [
+        Column("return_id", "The return's id in the period's framework, such as y1-q2."),
+        Column("return_name", "The return's name, such as 2023-24 Q2 return."),
+        Column("metric_id", "The national metric's id in the period's framework."),
+        Column("metric_name", "The metric's name."),
+        Column("period_label", "The period: a financial year (2023-24) or a quarter (2023-24 Q1)."),
+        Column("actual", "The actual figure; empty where data is not available."),
+        Column("data_not_available", "Why there is no figure, where there is none."),
+        Column("goal", "The plan's goal for the period; empty where the plan states none."),
+        Column("verdict", "on_track, not_on_track, achieved, not_achieved or data_not_available."),
+    ]),
 }
 
 
@@ -168,7 +194,28 @@ def rows(plans: list[SitePlan]) -> dict[str, list[list]]:
             for month, figure in (row.get("months") or {}).items():
                 out["capacity_demand"].append(first + [row["service"], row["kind"], row.get("source", ""),
                                                        row.get("unit", ""), str(month), figure])
+        _return_rows(out, first, plan)
     return out
+
+
+def _return_rows(out: dict, first: list, plan: SitePlan) -> None:
+    streams, metrics = plan.fw.names("funding_streams"), plan.fw.names("metrics")
+    goals = plan.data.get("metrics") or {}
+    for ret in reversed(plan.returns):  # oldest first, as the year went
+        about = [ret.data["return"], ret.name]
+        money = ret.money(plan.data)
+        for stream in money["streams"]:
+            out["returns"].append(first + about + [ret.data["status"], money["year"], stream,
+                                                   streams.get(stream, stream), money["income"].get(stream, 0),
+                                                   money["spend"].get(stream, 0), money["plan_income"].get(stream),
+                                                   money["plan_spend"].get(stream)])
+        for metric, by_period in (ret.data.get("metrics") or {}).items():
+            for label, entry in by_period.items():
+                goal = ((goals.get(metric) or {}).get("goals") or {}).get(label)
+                out["return_metrics"].append(first + about + [
+                    metric, metrics.get(metric, metric), str(label), entry.get("actual"),
+                    entry.get("data_not_available", ""), goal if isinstance(goal, (int, float)) else None,
+                    entry["verdict"]])
 
 
 def _spend_by_source_rows(first: list, data: dict, streams: dict) -> list[list]:

@@ -31,7 +31,7 @@ from bcf_schema import hwbs as reference_hwbs
 
 from . import charts, html, opendata, policy, reviewers, reviews, schema_ref
 from .incremental import PageCache, code_digest
-from .model import SitePlan, money_text, numeric_periods, period_words
+from .model import SitePlan, SiteReturn, money_text, numeric_periods, period_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -64,6 +64,14 @@ PLAN_PAGES = [
     ("risks", "Risks and related documents"),
 ]
 
+OUTTURN_PAGE = ("outturn", "Plan against outturn")  # only for a plan with published returns
+
+
+def plan_pages(plan: SitePlan) -> list[tuple[str, str]]:
+    """The pages a plan has: every plan's, and its outturn page where it has returns."""
+    return PLAN_PAGES + [OUTTURN_PAGE] if plan.returns else PLAN_PAGES
+
+
 class Linker:
     """Relative URLs between site files, as MkDocs will publish them."""
 
@@ -83,6 +91,7 @@ class SiteBuilder:
     plans: list[SitePlan]
     documents: Callable[[SitePlan], dict[str, bytes]] = lambda plan: {}  # a plan's {document name: bytes}
     optional_documents: Callable[[SitePlan], list[str]] = lambda plan: []  # which of those not always made it has
+    return_documents: Callable[[SitePlan, SiteReturn], dict[str, bytes]] = lambda plan, ret: {}  # {suffix: bytes}
     page_cache: PageCache | None = None  # each plan's generated files, kept between builds
     use_directory_urls: bool = True
     extra_docs: list[tuple[str, str]] = field(default_factory=list)  # (src, title): docs_dir pages, for the nav
@@ -196,6 +205,9 @@ class SiteBuilder:
         digest.update("\0".join(f"{o.file}{o.suffix}{o.label}{o.icon}" for o in registry.on_site()).encode() + b"\0")
         digest.update(plan.source.content)
         digest.update(b"\0review\0" + plan.review_raw)
+        for ret in plan.returns:
+            digest.update(b"\0return\0" + ret.path.as_posix().encode() + b"\0" + ret.raw)
+            digest.update("\0".join(sorted(self.return_documents(plan, ret))).encode())
         digest.update((plan.fw.folder / "framework.yaml").read_bytes())
         return digest.hexdigest()[:32]
 
@@ -213,7 +225,7 @@ class SiteBuilder:
         # Outline ids a plan's notes and tables use to point at a heading reach the reader as its title.
         words = lambda text: d.readers_text(text, plan.data, plan.fw) if text else ""  # noqa: E731
         tables = lambda blocks: d.in_readers_words(blocks, plan.data, plan.fw)  # noqa: E731
-        common = dict(plan=plan, fw=plan.fw, pages=PLAN_PAGES, downloads=downloads, words=words)
+        common = dict(plan=plan, fw=plan.fw, pages=plan_pages(plan), downloads=downloads, words=words)
 
         src = plan.page("index")
         review = reviews.summary(plan.review, d.outline_titles(plan.data, plan.fw),
@@ -253,6 +265,69 @@ class SiteBuilder:
                                     caption="Risks and mitigations", drop_empty_columns=True) if risks else "",
                    uec=tables(d.uec_table(plan.data, plan.fw)), related=plan.data.get("related_documents") or [],
                    safe_link=_safe_http_link)
+        if plan.returns:
+            self._outturn(plan, common)
+
+    def _outturn(self, plan: SitePlan, common: dict) -> None:
+        """Plan against outturn: each return (latest first) against the plan, and the conditions through the year."""
+        src = plan.page("outturn")
+        streams, metrics = plan.fw.names("funding_streams"), plan.fw.names("metrics")
+        goals = plan.data.get("metrics") or {}
+        returns = []
+        for ret in plan.returns:
+            money = ret.money(plan.data)
+            rows = [[streams.get(s, s), money["plan_income"].get(s), money["income"].get(s, 0),
+                     money["plan_spend"].get(s), money["spend"].get(s, 0),
+                     _percent(money["spend"].get(s, 0), money["plan_spend"].get(s))] for s in money["streams"]]
+            # Explanations are sentences: under the table, not squeezed into a column of figures.
+            variance = [(streams.get(k, k), v) for k, v in (ret.data.get("variance") or {}).items()]
+            year = money["year"]
+            table = html.table(["Funding stream", f"Planned income {year}", "Income to date",
+                                f"Planned spend {year}", "Spend to date", "Spent of planned"],
+                               rows, caption=f"{ret.name}: income and spend by funding stream against the plan",
+                               money_columns=frozenset({1, 2, 3, 4}), css_class="bcfc-stack") if rows else ""
+            metric_rows = []
+            for metric, by_period in (ret.data.get("metrics") or {}).items():
+                for label, entry in by_period.items():
+                    goal = ((goals.get(metric) or {}).get("goals") or {}).get(label)
+                    actual = f"{entry['actual']:g}" if "actual" in entry else \
+                        f"Data not available: {entry.get('data_not_available', 'no reason given')}"
+                    metric_rows.append([metrics.get(metric, metric), label, actual,
+                                        f"{goal:g}" if isinstance(goal, (int, float)) else None,
+                                        entry["verdict"].replace("_", " ").capitalize(), entry.get("comment", "")])
+            metric_table = html.table(["Metric", "Period", "Actual", "Goal in the plan", "Verdict", "Comment"],
+                                      metric_rows, caption=f"{ret.name}: each metric's actual against its goal",
+                                      drop_empty_columns=True, css_class="bcfc-stack") if metric_rows else ""
+            # A goal the plan gives in words only (its figures in the planning template): once, under the table.
+            in_words = [(metrics.get(m, m), " ".join(str(goals[m]["goal_as_stated"]).split()))
+                        for m in ret.data.get("metrics") or {}
+                        if isinstance(goals.get(m), dict) and goals[m].get("goal_as_stated")]
+            downloads = []
+            for suffix, content in sorted(self.return_documents(plan, ret).items()):
+                path = f"{plan.folder}/returns/{ret.stem}{suffix}"
+                self.files[path] = content
+                downloads.append({"path": path, "name": f"{ret.stem}{suffix}", "size": _size(len(content)),
+                                  "label": {".docx": "Return narrative (Word)", ".xlsx": "Return workbook (Excel)"}
+                                  .get(suffix, suffix), "icon": {".docx": "DOC", ".xlsx": "XLS"}.get(suffix, "")})
+            returns.append({"ret": ret, "money": money, "table": table, "metrics": metric_table,
+                            "variance": variance, "in_words": in_words,
+                            "downloads": downloads, "anchor": ret.data["return"]})
+        conditions = plan.fw.data["returns"]["national_conditions"]
+        oldest_first = list(reversed(plan.returns))
+        rows = []
+        for condition in conditions:
+            cells = []
+            for ret in oldest_first:
+                answer = (ret.data.get("national_conditions") or {}).get(condition["id"])
+                if answer is None:
+                    cells.append("Not answered")
+                else:
+                    cells.append(("Met" if answer.get("met") else "Not met")
+                                 + (f": {answer['comment']}" if answer.get("comment") else ""))
+            rows.append([condition["name"], *cells])
+        condition_table = html.table(["National condition", *[r.name for r in oldest_first]], rows,
+                                     caption="National conditions through the year, as each return answers them")
+        self._page(src, "plan_outturn.md.j2", **common, returns=returns, conditions=condition_table)
 
     def _funding_chart(self, plan: SitePlan, page_src: str) -> Markup:
         stated = [s for s in plan.streams if s.amounts]
@@ -446,10 +521,29 @@ class SiteBuilder:
         self._page(src, "compare.md.j2", fw=fw, plans=plans,
                    other_periods=[p for p in self.periods_with_plans if p != period], streams=streams, years=years, pooled=pooled,
                    per_head=per_head, metrics=metrics, scope=scope, unplanned=unplanned, filters=filters,
-                   breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")])
+                   breakdowns=[_spend_breakdown(fw, plans, key) for key in ("areas_of_spend", "scheme_types")],
+                   latest_returns=self._latest_returns(plans, src,
+                                                       f"{period}: the latest return of each plan that has one"))
         if scope is None:
             for each in self._scopes(period):
                 self._comparison(period, each)
+
+    def _latest_returns(self, plans: list[SitePlan], src: str, caption: str) -> Markup:
+        """Each plan's latest return: its spend to date against the plan's for the year; empty if none has one."""
+        rows = []
+        for plan in plans:
+            ret = plan.latest_return
+            if ret is None:
+                continue
+            money = ret.money(plan.data)
+            rows.append([html.Link(f"{plan.hwb_name} {plan.period}", self.linker.href(src, plan.page("outturn"))),
+                         ret.name, money["spent"] if money["streams"] else "None reported",
+                         money["planned"] if money["streams"] else None,
+                         _percent(money["spent"], money["planned"]) if money["streams"] else ""])
+        if not rows:
+            return Markup("")
+        return html.table(["Plan", "Latest return", "Spend to date", "Planned for the year", "Spent of planned"],
+                          rows, caption=caption, money_columns=frozenset({2, 3}), css_class="bcfc-stack")
 
     # -- views for reviewers ------------------------------------------------------------------
 
@@ -503,7 +597,9 @@ class SiteBuilder:
                 totals.append({"period": period, "table": html.table(
                     ["Health and Wellbeing Board"] + years, table_rows, caption=caption,
                     money_columns=frozenset(range(1, len(years) + 1)))})
-            self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals)
+            self._page(src, "icb.md.j2", icb=icb, rows=hwb_rows, totals=totals,
+                       latest_returns=self._latest_returns(published, src,
+                                                           "The latest return of each plan that has one"))
             rows.append([html.Link(icb.name, self.linker.href(ICBS_INDEX, src)), icb.code, icb.region,
                          len(icb.hwbs), len(published)])
         self._page(ICBS_INDEX, "icbs.md.j2", rows=rows)
@@ -593,6 +689,10 @@ def _not_stated(value) -> str:
 def _safe_http_link(url) -> str:
     text = str(url or "").strip()
     return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+def _percent(actual: int, planned) -> str:
+    return f"{round(100 * actual / planned)}%" if isinstance(planned, int) and planned else ""
 
 
 def _size(count: int) -> str:

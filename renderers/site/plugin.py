@@ -39,8 +39,9 @@ from .. import outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
-from .model import SitePlan
-from .pages import ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLAN_PAGES, PLANS_INDEX, SiteBuilder, is_author_page
+from .model import SitePlan, SiteReturn, attach_returns
+from .pages import (ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLANS_INDEX, SiteBuilder, is_author_page,
+                    plan_pages)
 from .siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
 
 log = logging.getLogger("mkdocs.plugins.bcfc")
@@ -71,6 +72,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         # Set by renderers.site.publish for `bcfc build`: the plans it has already validated (so each
         # is parsed once), and the work folder of an incremental build.
         self.preloaded: list[outputs.PlanSource] | None = None
+        self.preloaded_returns: list[SiteReturn] = []
         self.work: WorkDir | None = None
         self.dirty = False
         self.page_order: list[str] = []
@@ -126,6 +128,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                               "plugin in mkdocs.yml)")
         if self.preloaded is not None:
             self.plans = [SitePlan(source) for source in policy.published(self.preloaded, self.with_drafts)]
+            attach_returns(self.plans, policy.published(self.preloaded_returns, self.with_drafts))
             self._load_reviews()
             return
         # The same gate as `bcfc build`, house rules included. Paths as `bcfc build` gives them (relative
@@ -156,6 +159,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if clashes:
             raise PluginError("bcfc: the site was not built: " + "\n".join(clashes))
         self.plans = policy.published(plans, self.with_drafts)
+        returns = [SiteReturn(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.returns_passed]
+        attach_returns(self.plans, policy.published(returns, self.with_drafts))
         self._load_reviews()
 
     def _load_reviews(self) -> None:
@@ -207,6 +212,14 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         _DOCUMENT_CACHE[key] = documents
         return documents
 
+    def _return_documents(self, plan: SitePlan, ret: SiteReturn) -> dict[str, bytes]:
+        """A return's Word narrative and workbook, where `bcfc build` made them (OUT/<hwb>/<period>/returns/)."""
+        if not self.config.documents:
+            return {}
+        folder = Path(self.config.documents) / plan.slug / "returns"
+        return {suffix: (folder / f"{ret.stem}{suffix}").read_bytes() for suffix in (".docx", ".xlsx")
+                if (folder / f"{ret.stem}{suffix}").is_file()}
+
     def _optional_documents(self, plan: SitePlan) -> list[str]:
         """The optional outputs (the PDF: it needs LibreOffice) `bcfc build` made for this very plan."""
         if not self.config.documents:
@@ -233,6 +246,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 else:
                     extra_docs.append(entry)
         builder = SiteBuilder(self.plans, documents=self._documents, optional_documents=self._optional_documents,
+                              return_documents=self._return_documents,
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               author_docs=sorted(author_docs),
                               page_cache=self.work.pages if self.work else None)
@@ -265,7 +279,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
             config.nav = self.generated_nav = builder.nav() + public_pages.nav()
-        dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in PLAN_PAGES}
+        dates = {p.page(name): p.latest_date() for p in self.plans for name, _ in plan_pages(p)}
         newest = max((d for d in dates.values() if d), default=FALLBACK_DATE)
         self.page_dates = {uri: date or newest for uri, date in dates.items()}
         self.default_date = newest

@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import folders
 from ..outputs import PlanSource
 from . import policy
+from .model import SiteReturn
 from .incremental import WorkDir, remove_stale_outputs, signature
 from .siteconfig import CONFIG_FILE, DEFAULT_MKDOCS, SiteConfigError, builtin_overrides, load_site_config
 
@@ -51,7 +52,7 @@ def _load(config_file: str | Path | None, plans_dir: str | Path | None, strict: 
 def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
                documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
                work_dir: str | Path | None = None, strict: bool = True, swap: folders.Swap | None = None,
-               drafts: bool = False) -> Path:
+               drafts: bool = False, returns: list[tuple] | None = None) -> Path:
     """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
 
     plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
@@ -60,7 +61,8 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
     SiteBuildError and leaves the previous site_dir untouched. swap: stage the site there, to be
     swapped in with the documents (`bcfc build`); without it the site is swapped in here. drafts:
     publish draft plans too (under a DRAFT banner); the public site leaves them out. Without the
-    config file the built-in configuration is used (see _load).
+    config file the built-in configuration is used (see _load). returns: with plans, the returns `bcfc build`
+    checked, as (path, data, framework, bytes).
     """
     from mkdocs.exceptions import MkDocsException
 
@@ -79,6 +81,7 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
             if documents_dir is not None:
                 plugin.config.documents = str(Path(documents_dir).resolve())
             plugin.preloaded = plans
+            plugin.preloaded_returns = [SiteReturn(*r) for r in returns or []]
         site_dir = Path(config.site_dir)
         own_swap = swap is None
         swap = swap or folders.Swap()
