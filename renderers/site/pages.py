@@ -292,7 +292,7 @@ class SiteBuilder:
                     goal = ((goals.get(metric) or {}).get("goals") or {}).get(label)
                     actual = f"{entry['actual']:g}" if "actual" in entry else \
                         f"Data not available: {entry.get('data_not_available', 'no reason given')}"
-                    metric_rows.append([metrics.get(metric, metric), label, actual,
+                    metric_rows.append([metrics.get(metric, metric), period_words(label), actual,
                                         f"{goal:g}" if isinstance(goal, (int, float)) else None,
                                         entry["verdict"].replace("_", " ").capitalize(), entry.get("comment", "")])
             metric_table = html.table(["Metric", "Period", "Actual", "Goal in the plan", "Verdict", "Comment"],
