@@ -117,6 +117,25 @@ def test_comparison_and_icb_pages_give_the_latest_returns_spend_to_date(site):
                              for p in icb_pages)
 
 
+@pytest.mark.parametrize("hwb", ["warwickshire", "worcestershire"])
+def test_the_compliance_table_gives_the_national_conditions_as_the_latest_return_answers_them(site, hwb):
+    from bcf_schema.framework import load_framework
+    slug, path, ret, plan, year = example(site, hwb)
+    page = (site.site / "compare" / "2023-25-conditions" / "index.html").read_text(encoding="utf-8")
+    name = plan["hwbs"][0]["name"]
+    rows = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", r)).split())
+            for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "latest return" in r and f">{name}<" in r]
+    conditions = load_framework("2023-25").data["returns"]["national_conditions"]
+    assert len(rows) == len(conditions)
+    for condition, row in zip(conditions, rows):
+        answer = ret["national_conditions"][condition["id"]]
+        assert condition["name"] in row and year in row
+        assert ("Met" if answer["met"] else "Not met") in row
+        assert " ".join(answer.get("comment", "").split()) in row
+    assert f'href="../../plans/{slug}/outturn/"' in page  # each result links to the return's evidence
+    assert "The latest returns" in text_of(page)
+
+
 def test_a_draft_return_is_left_off_the_public_site_and_shown_in_a_drafts_build(tmp_path):
     import subprocess
     helpers.make_workspace(tmp_path)

@@ -563,10 +563,33 @@ class SiteBuilder:
                 checks.append([plan.hwb_name, where["region"], where["icbs"], row["check"], row["year"], evidence,
                                d.readers_text(row["detail"], plan.data, plan.fw)])
                 counts[row["status"]] = counts.get(row["status"], 0) + 1
+            for row in self._return_conditions(plan):  # the national conditions as the latest return answers them
+                evidence = html.Link(row["status"], self.linker.href(src, plan.page("outturn")))
+                checks.append([plan.hwb_name, where["region"], where["icbs"], row["check"], row["year"], evidence,
+                               row["detail"]])
+                counts[row["status"]] = counts.get(row["status"], 0) + 1
         summary = ", ".join(f"{counts.get(k, 0)} {k.lower()}" for k in (reviewers.MET, reviewers.NOT_MET,
                                                                        reviewers.NOT_STATED))
         self._page(src, "compliance.md.j2", period=period, fw=load_framework(period), submissions=submissions,
-                   checks=checks, counts=f"{len(checks)} checks: {summary}")
+                   checks=checks, counts=f"{len(checks)} checks: {summary}",
+                   latest_returns=self._latest_returns(plans, src, f"{period}: the latest return of each plan "
+                                                                   "that has one"))
+
+    @staticmethod
+    def _return_conditions(plan: SitePlan) -> list[dict]:
+        """Each national condition as the plan's latest return answers it (met, not met, or not answered)."""
+        ret = plan.latest_return
+        if ret is None:
+            return []
+        rows = []
+        for condition in plan.fw.data["returns"]["national_conditions"]:
+            answer = (ret.data.get("national_conditions") or {}).get(condition["id"])
+            status = (reviewers.NOT_STATED if answer is None else reviewers.MET if answer.get("met")
+                      else reviewers.NOT_MET)
+            rows.append({"check": f"{condition['name']} (latest return: {ret.name})", "status": status,
+                         "year": ret.period.get("financial_year", ""),
+                         "detail": "Not answered in the return" if answer is None else answer.get("comment", "")})
+        return rows
 
     def _icbs(self) -> None:
         by_code: dict[str, list[SitePlan]] = {}
