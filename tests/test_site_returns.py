@@ -169,3 +169,37 @@ def test_a_changed_return_reaches_its_page_on_the_next_build(tmp_path):
         # the plan is unchanged (its pages come from the cache); only the return's spend moves
         path.write_text(path.read_text(encoding="utf-8").replace("amount: 500000}", "amount: 500100}"), encoding="utf-8")
     assert totals[1] == totals[0] + 100
+
+
+def test_a_2025_26_return_scaffolded_from_a_submitted_plan_validates_renders_and_is_published(tmp_path):
+    """The 2025-26 example plan is a draft (its document says so), so a return against it is refused; a
+    submitted 2025-26 plan takes one from `bcfc new --return` to the public site."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from planbuilder import complete_plan, dump
+    from bcf_schema.framework import load_framework
+    from conftest import run_bcfc
+    plan = tmp_path / "plans" / "worcestershire" / "2025-26.yaml"
+    plan.parent.mkdir(parents=True)
+    plan.write_text(dump(complete_plan(load_framework("2025-26"))), encoding="utf-8")
+    assert run_bcfc("new", "--return", "q2", str(plan), cwd=tmp_path).returncode == 0
+    ret = plan.parent / "returns" / "2025-26-q2.yaml"
+    # the team fills it in: every 'to be written' and every 0, then submits it with its sign-off
+    text = ret.read_text(encoding="utf-8").replace("to be written", "Reported to the HWB in October 2025")
+    text = text.replace("met: false", "met: true").replace(": 0  #", ": 45000  #").replace("amount: 0}", "amount: 45000}")
+    text = text.replace("status: draft", "status: submitted\nsign_off:\n"
+                        "  - {body: Health and Wellbeing Board, date: 2025-10-20, decision: approved}")
+    ret.write_text(text, encoding="utf-8")
+    checked = run_bcfc("validate", "plans", cwd=tmp_path)
+    assert checked.returncode == 0 and "1 plan file(s) and 1 return file(s) checked: 0 error(s)" in checked.stdout, \
+        checked.stdout
+    built = run_bcfc("build", cwd=tmp_path, timeout=300)
+    assert built.returncode == 0, built.stderr
+    for suffix in (".md", ".docx", ".xlsx"):
+        assert (tmp_path / "build" / "worcestershire" / "2025-26" / "returns" / f"2025-26-q2{suffix}").stat().st_size
+    page = text_of((tmp_path / "site" / "plans" / "worcestershire" / "2025-26" / "outturn" / "index.html")
+                   .read_text(encoding="utf-8"))
+    streams = len(yaml.safe_load(text)["income"])
+    planned = sum(v["2025-26"] for v in yaml.safe_load(plan.read_text())["funding"]["streams"].values())
+    assert f"Spend to date {money(45000 * streams)} of {money(planned)} planned for 2025-26" in page
