@@ -9,7 +9,7 @@ a plan that validates is rendered by the cheap writers in full (Markdown narrati
 and, value by value, by the Word, Excel, site and chart writers. A smaller number of plans is
 rendered whole to Word and Excel. Nothing may raise.
 
-BCFC_FUZZ_PLANS sets how many plans (default 3,000, so the whole suite stays under ten minutes; 10,000
+BCFC_FUZZ_PLANS sets how many plans (default 2,000, so the whole suite stays under ten minutes; 10,000
 took 195 s of CPU on one core; BCFC_FUZZ_PLANS=10000 or more for a deeper run before a release).
 """
 import copy
@@ -31,7 +31,7 @@ from renderers.site import charts, html
 
 pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 
-PLANS = int(os.environ.get("BCFC_FUZZ_PLANS", "3000"))
+PLANS = int(os.environ.get("BCFC_FUZZ_PLANS", "2000"))
 WHOLE_PLANS = max(20, PLANS // 100)
 FRAMEWORKS = [load_framework(p) for p in available_periods()]
 BASES = {fw.period: rich_plan(fw) for fw in FRAMEWORKS}
