@@ -247,7 +247,10 @@ def render_output(plan, name, output):
               help="Build the site (mkdocs, strict) after the documents.")
 @click.option("--drafts", is_flag=True, help="Put draft plans on the site too, under a DRAFT banner (for a preview, "
               "not for publishing: the public site shows submitted and approved plans).")
-def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
+@click.option("--pdf/--no-pdf", "with_pdf", default=True, show_default=True,
+              help="Make the PDF narratives (LibreOffice: most of a clean build's time). --no-pdf for a quick "
+              "preview; the site then links no PDF.")
+def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts, with_pdf):
     """Validate every plan, render its narrative and planning template, then build the site.
 
     If any plan has errors nothing is replaced: the previous outputs stay as they were. The site is
@@ -257,7 +260,7 @@ def build(plans_dir, out_dir, rules_file, config_file, with_site, drafts):
     config_file = _site_config_file(config_file)
     try:
         built = build_all(plans_dir, out_dir, rules_file, config_file, with_site, drafts,
-                          say=lambda text: click.echo(text, err=True))
+                          say=lambda text: click.echo(text, err=True), with_pdf=with_pdf)
     except BuildStopped as stop:
         click.echo(str(stop), err=True)
         sys.exit(stop.status)

@@ -44,8 +44,9 @@ def _stderr(text: str) -> None:
 
 def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_file: str | None = None,
           config_file: str | None = None, with_site: bool = True, drafts: bool = False,
-          say: Callable[[str], None] = _stderr) -> Built:
-    """Build every plan under plans_dir into out_dir/<hwb>/<period>/ and, with_site, the site."""
+          say: Callable[[str], None] = _stderr, with_pdf: bool = True) -> Built:
+    """Build every plan under plans_dir into out_dir/<hwb>/<period>/ and, with_site, the site.
+    with_pdf=False: no PDF narratives (a quick preview), as if LibreOffice were not installed."""
     out_dir = Path(out_dir)
     if with_site:
         from .site.siteconfig import CONFIG_FILE, SiteConfigError, load_site_config
@@ -86,8 +87,10 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
             folders.claim_cache(cache, protected, roots, subfolders=("documents", "pdf", "site"))
             rendered = outputs.render_into(sources, documents, progress, cache=cache / "documents")
             _render_returns(returns, documents)
-            no_pdf = pdf.available()
-            if no_pdf:  # said once; everything else is built, and the site links no PDF
+            no_pdf = pdf.available() if with_pdf else None
+            if not with_pdf:
+                say("no PDF narratives (--no-pdf)")
+            elif no_pdf:  # said once; everything else is built, and the site links no PDF
                 say(f"no PDF narratives: {no_pdf}")
             elif sources:
                 say("making the PDF narratives with LibreOffice ...")

@@ -170,3 +170,21 @@ def test_without_libreoffice_the_build_says_so_once_and_links_no_pdf(tmp_path):
     assert list((tmp_path / "build").rglob("narrative.docx"))
     for page in (tmp_path / "site").rglob("*.html"):
         assert ".pdf" not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_quick_build_without_pdfs_links_none_and_the_next_full_build_links_them_again(built, tmp_path):
+    """--no-pdf after a build with PDFs: no stale PDF from the build folder or the site's page cache."""
+    work = tmp_path / "repo"
+    shutil.copytree(built, work, symlinks=True)
+    quick = run_bcfc("build", "--no-pdf", cwd=work, timeout=600)
+    assert quick.returncode == 0, quick.stderr
+    assert "no PDF narratives (--no-pdf)" in quick.stderr and "LibreOffice ..." not in quick.stderr
+    assert not list((work / "build").rglob("*.pdf")) and not list((work / "site").rglob("*.pdf"))
+    for page in (work / "site").rglob("*.html"):
+        assert ".pdf" not in page.read_text(encoding="utf-8"), page
+    full = run_bcfc("build", cwd=work, timeout=600)
+    assert full.returncode == 0, full.stderr
+    for slug in SLUGS:
+        hwb, period = slug.split("/")
+        page = (work / "site" / "plans" / hwb / period / "index.html").read_text(encoding="utf-8")
+        assert f'href="{hwb}-{period}-narrative.pdf"' in page, slug
