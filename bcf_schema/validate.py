@@ -5,7 +5,6 @@ except a file that cannot be read or parsed at all.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -178,7 +177,7 @@ def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plan
             report.io_errors.append(Finding("BCF001", Severity.ERROR, rules_file, None, None, "",
                                             f"cannot read the house rules file: {err.strerror}"))
     jobs = jobs or os.cpu_count() or 1
-    if keep_plans or jobs == 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if keep_plans or jobs == 1 or len(files) < PARALLEL_FROM or not _can_fork():
         results = [validate_file(path, local_rules) for path in files]
     else:
         results = _validate_in_workers(files, local_rules, jobs)
@@ -190,6 +189,12 @@ def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plan
     return report
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # here: one plan, the pre-commit case, needs no workers
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 _worker_rules: list[house_rules.HouseRule] = []  # inherited by forked workers, so never pickled
 
 
@@ -199,6 +204,8 @@ def _findings_only(path: str) -> PlanResult:
 
 
 def _validate_in_workers(files: list[str], local_rules, jobs: int) -> list[PlanResult]:
+    import multiprocessing
+
     global _worker_rules
     _worker_rules = list(local_rules)
     for period in available_periods():  # compiled once here, inherited by every worker
