@@ -483,9 +483,14 @@ def version_in_history(ctx: Context) -> Iterator[Finding]:
 
 
 def _texts(value, found: list[str]) -> list[str]:
-    """Every string under a mapping or list, in document order."""
-    for item in value.values() if isinstance(value, dict) else value:
-        if isinstance(item, str):
+    """Every string under a mapping or list, in document order (the loader's types: dict, list, str)."""
+    for item in value.values() if type(value) is dict else value:
+        kind = type(item)
+        if kind is str:
+            found.append(item)
+        elif kind is dict or kind is list:
+            _texts(item, found)
+        elif isinstance(item, str):
             found.append(item)
         elif isinstance(item, (dict, list)):
             _texts(item, found)
@@ -510,8 +515,15 @@ def no_placeholder_text(ctx: Context) -> Iterator[Finding]:
     # First one search through all the plan's text, lowered at once (joined by a character no placeholder
     # holds, and which lowering treats as the end of a text): most plans hold no placeholder, and this is
     # several times cheaper than lowering and searching each string.
-    everything = "\x00".join(["", *_texts(ctx.data, [])]).lower()
-    if "\x00" + TO_WRITE not in everything and not any(needle in everything for _, needle in placeholders):
+    everything = "\x00".join(_texts(ctx.data, [""]))
+    needles = ["\x00" + TO_WRITE, *(needle for _, needle in placeholders)]
+    if all(n.isascii() for n in needles) and "\u0130" not in everything and "\u212a" not in everything:
+        # No letter but ASCII ones, İ and the Kelvin sign lowers to an ASCII letter: without those two,
+        # an ASCII placeholder is in the text lowered just where it is in its UTF-8 with A-Z lowered (faster)
+        everything, needles = everything.encode("utf-8", "surrogatepass").lower(), [n.encode() for n in needles]
+    else:
+        everything = everything.lower()
+    if not any(needle in everything for needle in needles):
         return
 
     def wanted(text: str) -> bool:
