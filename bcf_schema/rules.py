@@ -484,7 +484,7 @@ def version_in_history(ctx: Context) -> Iterator[Finding]:
 
 def _texts(value, found: list[str]) -> list[str]:
     """Every string under a mapping or list, in document order (the loader's types: dict, list, str)."""
-    for item in value.values() if type(value) is dict else value:
+    for item in value.values() if isinstance(value, dict) else value:
         kind = type(item)
         if kind is str:
             found.append(item)
