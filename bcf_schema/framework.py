@@ -9,11 +9,15 @@ import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
+import jsonschema_rs
 
 from . import messages
 from .loader import load, pointer_join, pointer_of
+
+if TYPE_CHECKING:
+    import jsonschema
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 _FRAMEWORK_SCHEMA = Path(__file__).parent / "framework.schema.json"
@@ -188,7 +192,8 @@ def read_framework(folder: Path) -> Framework:
     if not loaded.ok:
         raise FrameworkError("; ".join(f"{f.location}: {f.message}" for f in loaded.findings))
     data = loaded.data
-    errors = sorted(_framework_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = [] if _framework_fast_validator().is_valid(data) else sorted(
+        _framework_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         problems = [problem for error in errors for problem in _schema_problems(error, loaded.source_map)]
         raise FrameworkError(f"{path} does not match framework.schema.json:\n" + "\n".join(
@@ -286,5 +291,14 @@ def _framework_schema() -> dict:
 
 
 @functools.cache
+def _framework_fast_validator():
+    """jsonschema-rs' yes for the bundled frameworks, which are valid: python-jsonschema (slower to import
+    than a plan is to check) only to say what is wrong with one that is not."""
+    return jsonschema_rs.validator_for(_framework_schema())
+
+
+@functools.cache
 def _framework_validator():
+    import jsonschema
+
     return jsonschema.Draft202012Validator(_framework_schema())

@@ -19,16 +19,15 @@ what it names. Findings point at the plan's line like any other.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, replace
-
-import cerberus
-import re2
-from cerberus import errors as cerberus_errors
+from typing import TYPE_CHECKING
 
 from .findings import Finding, Severity
 from .loader import LoadedPlan, load, pointer_join
+
+if TYPE_CHECKING:
+    from .house_rule_engine import PlanValidator
 
 _WORD = re.compile(r"\S+")
 
@@ -44,88 +43,6 @@ def count_words(value) -> int:
     return 0
 
 
-class PlanValidator(cerberus.Validator):
-    """Cerberus with the rules plan authors ask for."""
-
-    def _validate_max_words(self, max_words, field, value):
-        """Text (or a narrative answer with sub-headings) of at most this many words.
-
-        The rule's arguments are validated against this schema:
-        {'type': 'integer', 'min': 1}
-        """
-        words = count_words(value)
-        if words > max_words:
-            self._error(field, f"has {words:,} words, over the limit of {max_words:,}")
-
-
-    def _validate_regex(self, pattern, field, value):
-        """Matched by RE2, which never backtracks: a rule's time grows with the text, never exponentially.
-
-        The rule's arguments are validated against this schema:
-        {'type': 'string'}
-        """
-        if not isinstance(value, str):
-            return
-        compiled = _compiled(pattern)
-        # as Cerberus does with Python's re: the whole value, or all of it but a final line break
-        if not (compiled.fullmatch(value) or (value.endswith("\n") and compiled.fullmatch(value[:-1]))):
-            self._error(field, cerberus_errors.REGEX_MISMATCH)
-
-
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False  # a bad pattern is a finding, not a line on standard error
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled(pattern: str):
-    """A rule's pattern, compiled once."""
-    return re2.compile(pattern, _RE2_OPTIONS)
-
-
-def _pattern_problem(pattern: str) -> str:
-    """Why a pattern cannot be used ('' if it can)."""
-    try:
-        re.compile(pattern)
-    except re.error as err:
-        return f"'{pattern}' is not a valid regular expression: {err}"
-    try:
-        _compiled(pattern)
-    except re2.error:
-        return (f"'{pattern}' uses a feature (a backreference or a look-ahead/behind) that cannot be matched "
-                f"in bounded time")
-    return ""
-
-
-def _regexes(schema, pointer: str):
-    """(pointer, pattern) of every `regex` rule in a Cerberus schema, however deep."""
-    if isinstance(schema, dict):
-        for key, value in schema.items():
-            if key == "regex" and isinstance(value, str):
-                yield pointer_join(pointer, key), value
-            else:
-                yield from _regexes(value, pointer_join(pointer, key))
-    elif isinstance(schema, list):
-        for index, value in enumerate(schema):
-            yield from _regexes(value, pointer_join(pointer, index))
-
-
-class _LeafErrors(cerberus_errors.BasicErrorHandler):
-    """Collects every leaf error with its path, instead of Cerberus' nested dict."""
-
-    def __call__(self, errors):
-        leaves = []
-
-        def walk(items):
-            for error in items:
-                if error.is_group_error:
-                    walk(error.child_errors)
-                else:
-                    leaves.append((error.document_path, self._format_message(error.field, error)))
-
-        walk(errors)
-        return leaves
-
-
 @dataclass
 class HouseRule:
     id: str
@@ -136,6 +53,9 @@ class HouseRule:
 
 def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
     """Read a rules file. Problems in it are findings against the rules file itself."""
+    # Cerberus and RE2 only where a repository has house rules: `bcfc validate` starts without them
+    from .house_rule_engine import PlanValidator, SchemaError, _LeafErrors, _pattern_problem, _regexes
+
     loaded = load(path)
     if not loaded.ok:
         if loaded.findings[0].code == "BCF009":  # an empty rules file is a wrong rules file
@@ -172,7 +92,7 @@ def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
             continue
         try:
             validator = PlanValidator(item["schema"], allow_unknown=True, error_handler=_LeafErrors)
-        except cerberus.SchemaError as err:
+        except SchemaError as err:
             problem(pointer_join(pointer, "schema"), f"rule '{item['id']}' is not a valid Cerberus schema: {err}")
             continue
         rules.append(HouseRule(item["id"], str(item.get("description", item["id"])), Severity(severity), validator))

@@ -4,6 +4,13 @@ The plan is built straight from libyaml's event stream (no Python object tags
 can run, there is no recursion to blow the stack) and every value's JSON
 pointer is mapped to its line and column, so a schema error's path leads back
 to the source. Problems come back as findings, not exceptions.
+
+Two builders read the same events. The fast one (_build_fast) takes the plain
+YAML every plan is written in: no tags, anchors or aliases, no problem of any
+kind; it records each value's position in document order and works out a
+pointer's line only when a finding asks for it. Anything else it hands, untouched,
+to the careful one (_build), which maps every pointer as it goes and says what
+is wrong; so every message comes from one place.
 """
 from __future__ import annotations
 
@@ -172,7 +179,10 @@ def loads(raw: bytes | str, path: str = "<string>") -> LoadedPlan:
     source_map = SourceMap(path)
     try:
         text = _decode(raw)
-        data, whole_floats = _build(text, source_map)
+        try:
+            data, whole_floats, source_map = _build_fast(text, path)
+        except _Unusual:  # the careful builder reads it again, and says what is wrong if anything is
+            data, whole_floats = _build(text, source_map)
     except _Problem as problem:
         line = col = None
         if problem.mark is not None:
@@ -358,6 +368,180 @@ def _build(text: str, source_map: SourceMap):
         raise _Problem("BCF009", f"a plan must be a mapping of keys to values, but this file holds {kind}", (1, 1),
                        hint="start the file with `framework: \"2023-25\"` and the other top-level keys")
     return root, whole_floats
+
+
+class _Unusual(Exception):
+    """What the fast builder leaves to the careful one: a tag, an anchor, an alias, or any problem."""
+
+
+class _OrderedSourceMap(SourceMap):
+    """The source map of a plan the fast builder read: the start of every value and key in document
+    order (marks), and where each mapping and list ends in that order (ends, with a mapping's keys as
+    they were written), so a pointer's line is found by walking to it when a finding asks. It answers as
+    SourceMap would with every pointer mapped."""
+
+    def __init__(self, path: str, marks: list, ends: dict):
+        super().__init__(path)
+        self._marks, self._ends = marks, ends
+
+    def _end(self, index: int) -> int:
+        """The index after the value starting at index and everything in it."""
+        end = self._ends.get(index)
+        if end is None:
+            return index + 1
+        return end[0] if type(end) is tuple else end
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        index, key_index = 0, None  # the root mapping, which has no key
+        for token in pointer.split("/")[1:]:
+            within = self._ends.get(index)
+            if type(within) is tuple:  # a mapping: (end, keys); each key is followed by its value
+                end, keys = within
+                position = index + 1
+                for name in keys:
+                    if escape_pointer_token(name) == token:
+                        key_index, index = position, position + 1
+                        break
+                    position = self._end(position + 1)
+                else:
+                    break
+            elif within is not None and token.isascii() and token.isdigit() and (token == "0" or token[0] != "0"):
+                position, end = index + 1, within
+                for _ in range(int(token)):
+                    if position >= end:
+                        break
+                    position = self._end(position)
+                if position >= end:
+                    break
+                key_index, index = None, position
+            else:  # a scalar has nothing under it; a list has only indexes
+                break
+        mark = self._marks[key_index if key and key_index is not None else index]
+        return (mark.line + 1, mark.column + 1)
+
+
+def _plain_resolvers() -> dict:
+    """For each first character, the implicit tags a plain scalar starting with it may take (PyYAML's order)."""
+    table = _resolver.yaml_implicit_resolvers
+    wildcard = table.get(None, [])
+    return {first: tuple(table[first] + wildcard) for first in table if first is not None}
+
+
+_PLAIN = _plain_resolvers()
+_PLAIN_ANY = tuple(_resolver.yaml_implicit_resolvers.get(None, []))
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _plain_value(value: str):
+    """An untagged plain scalar as _scalar makes it, or _Unusual wherever _scalar might object."""
+    for tag, pattern in _PLAIN.get(value[:1], _PLAIN_ANY):
+        if pattern.match(value):
+            break
+    else:
+        return value
+    if tag == _TIMESTAMP:
+        return value
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _Unusual
+    if tag == _INT:
+        if value.isdigit() and (value[0] != "0" or value == "0"):  # the common amount: 1234567
+            return int(value)
+        construct = _constructor.construct_yaml_int
+    elif tag == _FLOAT:
+        construct = _constructor.construct_yaml_float
+    elif tag == _BOOL:
+        return _constructor.bool_values[value.lower()]
+    elif tag == _NULL:
+        return None
+    else:  # a merge (<<) or value (=) tag as a value
+        raise _Unusual
+    try:  # the constructor's own method, without construct_object's memo of every node it has built
+        number = construct(yaml.ScalarNode(tag, value))
+    except (ValueError, KeyError, IndexError, OverflowError):
+        raise _Unusual from None
+    if type(number) is float and not math.isfinite(number):
+        raise _Unusual
+    return number
+
+
+def _build_fast(text: str, path: str):
+    """(data, whole_floats, source map) of a plan in plain YAML; _Unusual for anything else."""
+    Scalar, MappingStart, SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    MappingEnd, SequenceEnd, DocumentStart = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent
+    no_key = _Unusual  # a marker no key can be: the mapping awaits its next key
+    marks: list = []  # the start of every value and key, in document order
+    ends: dict = {}  # index of a mapping's or list's start in marks -> where it ends (and a mapping's keys)
+    stack: list = []
+    root = container = None
+    is_map = False
+    key = no_key
+    start = 0
+    documents = 0
+    whole_floats = False
+    parser = _Parser(text)
+    try:
+        for event in iter(parser.get_event, None):
+            kind = event.__class__
+            if kind is Scalar:
+                if event.tag is not None or event.anchor is not None or container is None:
+                    raise _Unusual
+                marks.append(event.start_mark)
+                if len(marks) > MAX_NODES:
+                    raise _Unusual
+                value = event.value
+                if is_map and key is no_key:
+                    if value in container or (value == "<<" and not event.style):
+                        raise _Unusual
+                    key = value
+                    continue
+                if event.implicit[0]:
+                    value = _plain_value(value)
+                    if type(value) is float and value.is_integer():
+                        whole_floats = True
+                if is_map:
+                    container[key] = value
+                    key = no_key
+                else:
+                    container.append(value)
+            elif kind is MappingStart or kind is SequenceStart:
+                if (event.tag is not None or event.anchor is not None or (is_map and key is no_key)
+                        or len(stack) >= MAX_DEPTH or len(marks) >= MAX_NODES):
+                    raise _Unusual
+                marks.append(event.start_mark)
+                value = {} if kind is MappingStart else []
+                if container is None:
+                    if kind is not MappingStart or root is not None:
+                        raise _Unusual  # a list or a second root: the careful builder says so
+                    root = value
+                elif is_map:
+                    container[key] = value
+                else:
+                    container.append(value)
+                stack.append((container, is_map, start))
+                container, is_map, key, start = value, kind is MappingStart, no_key, len(marks) - 1
+            elif kind is MappingEnd:
+                ends[start] = (len(marks), tuple(container))
+                container, is_map, start = stack.pop()
+                key = no_key
+            elif kind is SequenceEnd:
+                ends[start] = len(marks)
+                container, is_map, start = stack.pop()
+                key = no_key
+            elif kind is DocumentStart:
+                documents += 1
+                if documents > 1:
+                    raise _Unusual
+            elif kind is yaml.AliasEvent:
+                raise _Unusual
+    except yaml.YAMLError:
+        raise _Unusual from None
+    finally:
+        parser.dispose()
+    if root is None:
+        raise _Unusual
+    return root, whole_floats, _OrderedSourceMap(path, marks, ends)
 
 
 def _line(text: str, number: int) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import hwbs
 from .findings import Finding, Severity
 from .framework import Framework
-from .loader import LoadedPlan, pointer_join
+from .loader import LoadedPlan, pointer_of
 from .stated import lifecycle_status
 
 
@@ -482,22 +482,55 @@ def version_in_history(ctx: Context) -> Iterator[Finding]:
                           key=True)
 
 
-def _strings(value, pointer="") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield pointer, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, pointer_join(pointer, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, pointer_join(pointer, index))
+def _texts(value, found: list[str]) -> list[str]:
+    """Every string under a mapping or list, in document order (the loader's types: dict, list, str)."""
+    for item in value.values() if isinstance(value, dict) else value:
+        kind = type(item)
+        if kind is str:
+            found.append(item)
+        elif kind is dict or kind is list:
+            _texts(item, found)
+        elif isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, (dict, list)):
+            _texts(item, found)
+    return found
+
+
+def _strings_where(value, wanted, path=()) -> Iterator[tuple[str, str]]:
+    """(pointer, text) of each string for which wanted(text), in document order; a pointer is built only
+    for a string that is wanted (building one for every value took most of the rules' time)."""
+    for token, item in value.items() if isinstance(value, dict) else enumerate(value):
+        if isinstance(item, str):
+            if wanted(item):
+                yield pointer_of((*path, token)), item
+        elif isinstance(item, (dict, list)):
+            yield from _strings_where(item, wanted, (*path, token))
 
 
 def no_placeholder_text(ctx: Context) -> Iterator[Finding]:
     """BCF208: the national template's guidance and placeholder text is gone, and nothing is still marked
     "to be written" (as `bcfc new` marks what it cannot fill in). Work left: a warning in a draft."""
     placeholders = [(p, p.lower()) for p in ctx.fw.data.get("placeholders") or []]
-    for pointer, text in _strings(ctx.data):
+    # First one search through all the plan's text, lowered at once (joined by a character no placeholder
+    # holds, and which lowering treats as the end of a text): most plans hold no placeholder, and this is
+    # several times cheaper than lowering and searching each string.
+    everything = "\x00".join(_texts(ctx.data, [""]))
+    needles = ["\x00" + TO_WRITE, *(needle for _, needle in placeholders)]
+    if all(n.isascii() for n in needles) and "\u0130" not in everything and "\u212a" not in everything:
+        # No letter but ASCII ones, İ and the Kelvin sign lowers to an ASCII letter: without those two,
+        # an ASCII placeholder is in the text lowered just where it is in its UTF-8 with A-Z lowered (faster)
+        everything, needles = everything.encode("utf-8", "surrogatepass").lower(), [n.encode() for n in needles]
+    else:
+        everything = everything.lower()
+    if not any(needle in everything for needle in needles):
+        return
+
+    def wanted(text: str) -> bool:
+        lowered = text.lower()
+        return lowered.startswith(TO_WRITE) or any(needle in lowered for _, needle in placeholders)
+
+    for pointer, text in _strings_where(ctx.data, wanted):
         lowered = text.lower()
         if lowered.startswith(TO_WRITE):
             yield ctx.finding("BCF208", ctx.left, pointer, f"still marked to be written: '{text}'",

@@ -14,15 +14,17 @@ import difflib
 import functools
 import json
 import re
+from typing import TYPE_CHECKING
 
-import jsonschema
 import jsonschema_rs
-from referencing import Registry, Resource
 
 from . import messages
 from .findings import Finding, Severity
 from .framework import FRAMEWORKS_DIR, Framework
 from .loader import LoadedPlan, pointer_join, pointer_of
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "number": "a number", "object": "a mapping (key: value lines)",
@@ -43,7 +45,9 @@ def _defs() -> dict:
 
 
 @functools.cache
-def _registry() -> Registry:
+def _registry():
+    from referencing import Registry, Resource
+
     return Registry().with_resource(DEFS_PATH.as_uri(), Resource.from_contents(_defs()))
 
 
@@ -60,10 +64,16 @@ def fast_validator_for(fw: Framework):
     return jsonschema_rs.validator_for(fw.schema(), base_uri=fw.schema_path.as_uri(), retriever=_bundled_only)
 
 
-# JSON Schema counts 1000.0 as an integer; an amount is whole pounds written as such, so here it is not.
-_STRICT = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
-    jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))))
+@functools.cache
+def _strict():
+    """Draft 2020-12 as python-jsonschema checks it, but for integers: JSON Schema counts 1000.0 as an
+    integer; an amount is whole pounds written as such, so here it is not. Imported only for a plan
+    jsonschema-rs rejects: python-jsonschema takes longer to import than a valid plan takes to check."""
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
+        jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))))
 
 
 @functools.cache
@@ -71,7 +81,7 @@ def validator_for(fw: Framework) -> jsonschema.Draft202012Validator:
     """One compiled validator per framework, reused for every plan."""
     schema = dict(fw.schema())
     schema["$id"] = fw.schema_path.as_uri()  # so '../defs.schema.json' resolves to the bundled file
-    return _STRICT(schema, registry=_registry())
+    return _strict()(schema, registry=_registry())
 
 
 def quick_is_valid(plan: LoadedPlan, fw: Framework) -> bool:

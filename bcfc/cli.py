@@ -7,22 +7,36 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import report, schema_export, schema_gen
+from bcf_schema import report
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
 from bcf_schema import status as plan_status
-from bcf_schema import gitbase
-from bcfc import commands
 
-# The renderers (openpyxl, python-docx) are imported by the commands that render: `bcfc validate`,
-# run on every commit, starts in a third of the time without them.
+# The renderers (openpyxl, python-docx) are imported by the commands that render, and the commands of
+# bcfc.commands when one of them is run: `bcfc validate`, run on every commit, starts without them.
 
 DEFAULT_RULES = gate.DEFAULT_RULES
 SITE_CONFIG = "mkdocs.yml"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """bcfc's commands, those of bcfc.commands imported only to run or list one of them."""
+
+    IN_COMMANDS = {"new": "new", "diff": "diff", "import": "import_", "init": "init"}  # name: function
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.IN_COMMANDS])
+
+    def get_command(self, ctx, name):
+        if name in self.IN_COMMANDS:
+            from bcfc import commands
+
+            return getattr(commands, self.IN_COMMANDS[name])
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bcfc")
 def cli():
     """Better Care Fund plans as code: validate, render and publish BCF plans."""
@@ -47,6 +61,8 @@ def validate(paths, fmt, strict, rules_file, base):
     checked = gate.check(paths, rules_file, keep_plans=False, with_reviews=True)
     result = checked.report
     if base:
+        from bcf_schema import gitbase
+
         try:
             gitbase.check_versions(result, base)
         except gitbase.GitError as err:
@@ -89,6 +105,8 @@ def status(paths, fmt, rules_file):
                    "repository; with --check, only say whether the copies are current.")
 def schema(period, write, check, export_dir):
     """Print a period's plan JSON Schema, regenerate them all, or export them for editors."""
+    from bcf_schema import schema_export, schema_gen
+
     if export_dir:
         if check:
             stale = schema_export.stale(export_dir)
@@ -297,12 +315,6 @@ def serve(config_file, dev_addr, open_in_browser):
     except SiteConfigError as err:
         click.echo(f"bcfc serve: {err}", err=True)
         sys.exit(2)
-
-
-cli.add_command(commands.new)
-cli.add_command(commands.diff)
-cli.add_command(commands.import_)
-cli.add_command(commands.init)
 
 
 def main():

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import click
 
-from bcf_schema import gitbase, plandiff, scaffold
+from bcf_schema import gitbase
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema.loader import load, read_bounded
 
 from . import init as init_repo
+
+# bcf_schema.scaffold and bcf_schema.plandiff are imported by the commands that use them: every command's
+# module is imported to start any one, and `bcfc validate` (run on every commit) needs neither.
+DIFF_FORMATS = ("json", "markdown", "text")  # plandiff.FORMATS' names (a test keeps them in step)
 
 
 def _refuse_overwrite(path: Path) -> None:
@@ -50,6 +54,8 @@ def new(hwb, period, from_plan, return_id, output):
     plan's metadata, schemes, governance bodies, risks and priorities carry over where the
     new framework has a place for them; what cannot is listed.
     """
+    from bcf_schema import scaffold
+
     if return_id is not None:
         _new_return(hwb, return_id, output)
         return
@@ -145,7 +151,7 @@ def _checked(name: str) -> dict:
 @click.option("--base", "base", metavar="GIT_REF",
               help="Compare every plan under --plans changed since this git ref with the working tree.")
 @click.option("--plans", "plans_dir", default="plans", show_default=True, help="The plans folder (with --base).")
-@click.option("--format", "fmt", type=click.Choice(sorted(plandiff.FORMATS)), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
               help="text for people, markdown for a pull request comment, json for tools.")
 def diff(files, base, plans_dir, fmt):
     """What changed between two plans, in the plan's terms: OLD NEW, or --base GIT_REF.
@@ -154,6 +160,7 @@ def diff(files, base, plans_dir, fmt):
     narrative sections (words added and removed) and metadata. Exit status 0 whether
     or not anything changed; 2 for a usage, file or git error.
     """
+    from bcf_schema import plandiff
     if base and files:
         raise click.UsageError("give either two files or --base GIT_REF, not both")
     if base:
@@ -201,6 +208,7 @@ def import_(template, output, into, dry_run):
     and the change is printed as `bcfc diff` prints it; without, a new plan is written with its
     narrative headings marked to be written. Nothing is written if the workbook has a problem.
     """
+    from bcf_schema import plandiff
     from renderers.workbook import merge, reader, xlsx_import  # openpyxl: imported only by the command that needs it
 
     if not Path(template).is_file():

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from bcf_schema import schema_export
@@ -47,6 +45,8 @@ class Settings:
 
     @property
     def ref(self) -> str:
+        from importlib import metadata  # here, not at the top: every bcfc command imports this module
+
         return f"v{metadata.version('bcfc')}"
 
 
@@ -100,6 +100,8 @@ def init(folder: str | Path, settings: Settings) -> list[str]:
     if existing:
         raise InitError(f"{folder} already has {', '.join(existing)}; bcfc init never overwrites a file "
                         "(set up an empty folder, or move those away first)")
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:  # the settings checked as bcfc build will read them
         check = Path(tmp) / CONFIG_FILE
         check.write_text(planned[CONFIG_FILE], encoding="utf-8")

@@ -305,3 +305,58 @@ def test_broken_house_rules_file_is_reported(tmp_path):
     rules_file.write_text("rules:\n  - id: bad\n    schema:\n      schemes: {type: lisst}\n")
     rules, problems = load_rules(str(rules_file))
     assert rules == [] and problems[0].code == "BCF301" and problems[0].line == 3
+
+
+def _placeholders_one_string_at_a_time(data, fw):
+    """BCF208 as it reads: each string lowered and searched by itself (the rule searches all at once first)."""
+    from bcf_schema.loader import pointer_join
+
+    found = []
+
+    def walk(value, pointer):
+        if isinstance(value, str):
+            lowered = value.lower()
+            if lowered.startswith("to be written"):
+                found.append((pointer, "marked"))
+                return
+            found.extend((pointer, p) for p in fw.data.get("placeholders") or [] if p.lower() in lowered)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, pointer_join(pointer, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, pointer_join(pointer, index))
+
+    walk(data, "")
+    return found
+
+
+def _placeholder_findings(text, fw):
+    from bcf_schema import rules
+
+    plan = loads(text, "plan.yaml")
+    return [(f.pointer, "marked" if "still marked" in f.message else f.message.split("'")[1])
+            for f in rules.no_placeholder_text(rules.Context(plan, fw))], plan.data
+
+
+@pytest.mark.parametrize("written", [
+    "{p}", "{P}", "Our plan. {P} and more", "to be written: {p}", "To Be Written", "x to be written",
+    "{k}", "{i}", "İ {p}", "\u212a {p}", "£ {p} ’", "{half1}", "ΣΑΣ {p}",
+])
+def test_placeholders_are_found_as_each_string_is_searched_alone(fw, written):
+    """However the plan's text is searched at once, a placeholder is found in the strings that hold it, and
+    only there: not across two strings, and as lowering each string finds it (İ, the Kelvin sign K...)."""
+    placeholders = fw.data.get("placeholders") or []
+    if not placeholders:
+        pytest.skip(f"{fw.period} lists no placeholders")
+    p = next((x for x in placeholders if "k" in x.lower()), placeholders[0])
+    with_kelvin = p.replace("k", "\u212a").replace("K", "\u212a")  # lowers to 'k': the same placeholder
+    with_dotted = p.replace("i", "İ").replace("I", "İ")  # lowers to 'i̇': not the same
+    half = len(p) // 2
+    plan = complete_plan(fw)
+    first = next(e for e in fw.outline if e.answer == "required")
+    plan["narrative"][first.id] = written.format(p=p, P=p.upper(), k=with_kelvin, i=with_dotted, half1=p[:half])
+    plan["schemes"] = [*(plan.get("schemes") or []), {"notes": [p[half:], written.format(
+        p=p, P=p.upper(), k=with_kelvin, i=with_dotted, half1=p[:half])]}]
+    found, data = _placeholder_findings(dump(plan), fw)
+    assert found == _placeholders_one_string_at_a_time(data, fw)

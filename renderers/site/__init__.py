@@ -3,6 +3,13 @@
 `build_site()` runs the MkDocs build into a staging folder and swaps it in only when it
 succeeded; `serve_site()` runs the live preview. The CLI (`bcfc build`, `bcfc serve`) calls these.
 """
-from .publish import SiteBuildError, build_site, serve_site
-
 __all__ = ["SiteBuildError", "build_site", "serve_site"]
+
+
+def __getattr__(name: str):
+    # publish imports every renderer (openpyxl, python-docx, numpy): loaded on first use, so that
+    # `bcfc validate`, which reads only siteconfig, starts without them
+    if name in __all__:
+        from . import publish
+        return getattr(publish, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
