@@ -87,9 +87,29 @@ class PageCache:
                   for name, value in files.items()}
         (self.root / f"{key}.json").write_text(json.dumps(stored), encoding="utf-8")
 
+    def drawn(self, draw, *args, **options) -> bytes:
+        """draw(*args, **options) (a chart's SVG), kept by its arguments: a comparison chart is drawn
+        again only when its figures change. The chart code is in the work folder's signature."""
+        key = hashlib.sha256(repr((draw.__module__, draw.__qualname__, args, sorted(options.items()))).encode())
+        name = f"{key.hexdigest()[:32]}.svg"
+        self.used.add(name)
+        try:
+            return (self.root / name).read_bytes()
+        except OSError:
+            pass
+        svg = draw(*args, **options)
+        self.root.mkdir(parents=True, exist_ok=True)
+        partial = self.root / f"{name}.partial"
+        partial.write_bytes(svg)
+        partial.replace(self.root / name)  # a cut-off build leaves no half chart
+        return svg
+
     def prune(self) -> None:
         for path in self.root.glob("*.json"):
             if path.stem not in self.used:
+                path.unlink()
+        for path in self.root.glob("*.svg"):
+            if path.name not in self.used:
                 path.unlink()
 
 

@@ -287,6 +287,10 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     def on_env(self, env, /, *, config, files):
         self.final_files = files
+        if self.work is not None:  # the last build's outputs are linked into site/: write each anew, never in place
+            for file in files:
+                if file.is_modified():
+                    Path(file.abs_dest_path).unlink(missing_ok=True)
         for file in files.documentation_pages():
             if file.page is not None:  # pages a dirty build skips got no on_pre_page: date them too
                 file.page.update_date = self.page_dates.get(file.src_uri, self.default_date)
