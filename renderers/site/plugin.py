@@ -35,7 +35,7 @@ from bcf_schema import gate, report
 from bcf_schema.findings import Severity
 from bcf_schema.reviews import load_review, review_path
 
-from .. import outputs, registry
+from .. import folders, outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
@@ -87,6 +87,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
         self.last_good: dict[str, SitePlan] = {}
         self.banner = ""
+        self.read_from: dict[int, tuple[bytes, Path]] = {}  # documents read from the build folder, by id()
 
     def on_startup(self, *, command, dirty):
         # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
@@ -201,7 +202,10 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 if (folder / outputs.PLAN_YAML).read_bytes() == raw:
                     # Read again next time rather than kept: cheap, and a national build would otherwise
                     # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
+                    found = {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
+                    for name, content in found.items():  # these very bytes, on_files links rather than writes
+                        self.read_from[id(content)] = (content, folder / name)
+                    return found
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -269,12 +273,16 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 and not (src_uri.startswith("compare/") and src_uri.count("/") > 1)  # each ICB, region: from its index
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             if self.work is not None and not isinstance(content, Path):
-                # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
-                content = self.work.sources.write(src_uri, content)
+                read = self.read_from.get(id(content))
+                if read is not None and read[0] is content:  # a document of the build: linked, not written again
+                    content = self.work.sources.link(src_uri, read[1])
+                else:  # on disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged
+                    content = self.work.sources.write(src_uri, content)
             if isinstance(content, Path):
                 files.append(File.generated(config, src_uri, abs_src_path=str(content), inclusion=inclusion))
             else:
                 files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        self.read_from.clear()
         if self.work is not None:
             self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
@@ -288,9 +296,16 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     def on_env(self, env, /, *, config, files):
         self.final_files = files
         if self.work is not None:  # the last build's outputs are linked into site/: write each anew, never in place
+            sources = os.path.abspath(self.work.sources.root) + os.sep
             for file in files:
-                if file.is_modified():
-                    Path(file.abs_dest_path).unlink(missing_ok=True)
+                dest = Path(file.abs_dest_path)
+                if (not file.is_documentation_page() and file.abs_src_path
+                        and os.path.abspath(file.abs_src_path).startswith(sources)):
+                    # A generated download, chart or data file: the output is the source, linked (so MkDocs,
+                    # seeing the same time on both, copies nothing)
+                    _link_into(Path(file.abs_src_path), dest)
+                elif file.is_modified():
+                    dest.unlink(missing_ok=True)
         for file in files.documentation_pages():
             if file.page is not None:  # pages a dirty build skips got no on_pre_page: date them too
                 file.page.update_date = self.page_dates.get(file.src_uri, self.default_date)
@@ -337,6 +352,16 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.site_config is not None:
             server.watch(self.site_config.path)  # bcfc.yaml: the About page, the footer
         return server
+
+
+def _link_into(source: Path, dest: Path) -> None:
+    try:
+        if dest.samefile(source):
+            return
+        dest.unlink()
+    except FileNotFoundError:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    folders.link_or_copy(source, dest)
 
 
 def _title_of(file: File) -> tuple[str, dict]:
