@@ -87,7 +87,6 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.serving = False  # `mkdocs serve`: a plan with errors keeps its last good version, under a banner
         self.last_good: dict[str, SitePlan] = {}
         self.banner = ""
-        self.read_from: dict[int, tuple[bytes, Path]] = {}  # documents read from the build folder, by id()
 
     def on_startup(self, *, command, dirty):
         # Defining this keeps the same plugin across `mkdocs serve` rebuilds, and with it last_good.
@@ -200,12 +199,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             folder = Path(self.config.documents) / plan.slug
             try:
                 if (folder / outputs.PLAN_YAML).read_bytes() == raw:
-                    # Read again next time rather than kept: cheap, and a national build would otherwise
-                    # hold every plan's documents in memory to the end.
-                    found = {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
-                    for name, content in found.items():  # these very bytes, on_files links rather than writes
-                        self.read_from[id(content)] = (content, folder / name)
-                    return found
+                    # Not read at all: the site links the build's own files (on_files), and a national
+                    # build would otherwise hold every plan's documents in memory to the end.
+                    return {name: OnDisk(folder / name) for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -272,17 +268,15 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX) \
                 and not (src_uri.startswith("compare/") and src_uri.count("/") > 1)  # each ICB, region: from its index
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            if self.work is not None and not isinstance(content, Path):
-                read = self.read_from.get(id(content))
-                if read is not None and read[0] is content:  # a document of the build: linked, not written again
-                    content = self.work.sources.link(src_uri, read[1])
-                else:  # on disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged
-                    content = self.work.sources.write(src_uri, content)
+            if isinstance(content, OnDisk):  # a document of the build: linked, not written again
+                content = self.work.sources.link(src_uri, content.path) if self.work is not None else content.path
+            elif self.work is not None and not isinstance(content, Path):
+                # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
+                content = self.work.sources.write(src_uri, content)
             if isinstance(content, Path):
                 files.append(File.generated(config, src_uri, abs_src_path=str(content), inclusion=inclusion))
             else:
                 files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
-        self.read_from.clear()
         if self.work is not None:
             self.work.sources.prune(set(generated))
         if not config.nav:  # a nav written in mkdocs.yml wins
@@ -352,6 +346,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.site_config is not None:
             server.watch(self.site_config.path)  # bcfc.yaml: the About page, the footer
         return server
+
+
+class OnDisk:
+    """A document `bcfc build` wrote, for the site to offer without reading it: its size for the page."""
+    __slots__ = ("path", "size")
+
+    def __init__(self, path: Path):
+        self.path, self.size = path, path.stat().st_size  # OSError where it is not there: rendered afresh
+
+    def __len__(self) -> int:
+        return self.size
 
 
 def _link_into(source: Path, dest: Path) -> None:
