@@ -228,6 +228,21 @@ class Swap:
             self.abort()
 
 
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """target as a hard link to source: the same bytes without writing them again. Files shared this way
+    are never rewritten in place: a build writes a new file (a new inode) and renames or unlinks. A copy
+    where the disk cannot link (another file system, one without hard links)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A folder of hard links to source's files (see link_or_copy)."""
+    shutil.copytree(source, target, copy_function=link_or_copy, dirs_exist_ok=True)
+
+
 def claim_cache(cache: Path, protected: list[Path] = (), roots: list[Path] = (),
                 subfolders: tuple[str, ...] = ()) -> None:
     """Make cache (kept between builds, updated in place) bcfc's own, or raise OutputFolderError."""

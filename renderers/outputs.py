@@ -107,13 +107,13 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
     """Render every plan into folder/<hwb>/<period>/; return how many were rendered (not cached).
 
     With a cache folder, a plan whose inputs (its file, its framework, the renderers' code) are
-    unchanged since an earlier build is copied from the cache instead of rendered again; the plans
+    unchanged since an earlier build is linked from the cache instead of rendered again; the plans
     that do need rendering are spread over the cores."""
     todo = []
     for source in sources:
         cached = cache / document_key(source) if cache else None
         if cached is not None and cached.is_dir():
-            shutil.copytree(cached, folder / source.slug)
+            folders.link_tree(cached, folder / source.slug)  # linked, not copied: written once
             progress(source)
         else:
             todo.append((source, cached))
@@ -152,7 +152,7 @@ def _render_one(index: int, todo: list | None = None, folder: Path | None = None
     if cached is not None:  # written aside, then renamed: a cut-off build never leaves half an entry
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix=f".{cached.name}-", dir=cached.parent))
-        shutil.copytree(target, partial, dirs_exist_ok=True)
+        folders.link_tree(target, partial)
         try:
             partial.rename(cached)
         except OSError:  # another build filled it meanwhile

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import cache_keys
+from . import cache_keys, folders
 from .deterministic import FIXED_TIME
 
 _UNO_SCRIPT = Path(__file__).with_name("pdf_uno.py")
@@ -92,7 +92,7 @@ def convert(jobs: list[Job], cache: Path | None = None) -> int:
     for job in jobs:
         cached = cache / cache_name(job) if cache else None
         if cached is not None and cached.is_file():
-            shutil.copyfile(cached, job.pdf)
+            folders.link_or_copy(cached, job.pdf)
         else:
             todo.append((job, cached))
     if not todo:
@@ -118,7 +118,8 @@ def convert(jobs: list[Job], cache: Path | None = None) -> int:
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 partial = cached.with_suffix(".partial")
-                shutil.copyfile(job.pdf, partial)
+                partial.unlink(missing_ok=True)
+                folders.link_or_copy(job.pdf, partial)  # the same file, linked: written once
                 partial.replace(cached)
     return len(todo)
 

@@ -78,3 +78,24 @@ def test_a_failed_rebuild_leaves_site_and_documents_as_they_were(tmp_path):
     result = run_bcfc("build", cwd=folder, timeout=600)
     assert result.returncode == 1 and "BCF005" in result.stderr
     assert {name: tree(folder / name) for name in ("site", "build")} == before
+
+
+def test_a_site_that_fails_after_writing_pages_leaves_site_and_documents_as_they_were(tmp_path):
+    """The site is linked from the build's work folder, not copied: a rebuild that writes changed pages and
+    then fails (a warning in strict mode) must not have changed a byte of the published site or documents."""
+    folder = project(tmp_path / "repo")
+    build(folder)
+    before = {name: tree(folder / name) for name in ("site", "build")}
+    plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert "helped develop and review" in text
+    plan.write_text(text.replace("helped develop and review", "helped draft and review", 1), encoding="utf-8")
+    (folder / "docs" / "broken.md").write_text("# Broken\n\nSee [the missing page](missing.md).\n", encoding="utf-8")
+    result = run_bcfc("build", cwd=folder, timeout=600)
+    assert result.returncode == 1 and "missing.md" in result.stderr, result.stderr
+    assert {name: tree(folder / name) for name in ("site", "build")} == before
+    (folder / "docs" / "broken.md").unlink()
+    build(folder)  # and the next good build gives what a clean one does
+    fresh = clean_build_of(folder, tmp_path)
+    for output in ("site", "build"):
+        assert tree(folder / output) == tree(fresh / output), output

@@ -23,7 +23,7 @@ import json
 import shutil
 from pathlib import Path
 
-from .. import cache_keys
+from .. import cache_keys, folders
 
 SITE_CODE = Path(__file__).parent
 
@@ -56,7 +56,23 @@ class SourceTree:
                 return path  # unchanged: its old time tells MkDocs the output is up to date
         except OSError:
             path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # A new file, never the old one rewritten: the old one may be linked into the published site.
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+        return path
+
+    def link(self, src_uri: str, existing: Path) -> Path:
+        """src_uri as a hard link to a file bcfc already wrote (a plan's document in the build): the
+        same bytes, not written again."""
+        path = self.root / src_uri
+        try:
+            if path.samefile(existing):
+                return path
+            path.unlink()
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        folders.link_or_copy(existing, path)
         return path
 
     def prune(self, keep: set[str]) -> None:
@@ -66,30 +82,61 @@ class SourceTree:
 
 
 class PageCache:
-    """Each plan's generated files (pages, charts, downloads) by the hash of everything they come from."""
+    """Each plan's generated files (pages, charts, downloads) by the hash of everything they come from.
 
-    def __init__(self, root: Path):
+    An entry names the files; their bytes are the generated sources the last build left (`sources`).
+    A key found here was used by the last build (prune keeps only those), and that build wrote those
+    files, so a hit costs no render, no read and no write. Without sources, entries hold the content."""
+
+    def __init__(self, root: Path, sources: SourceTree | None = None):
         self.root = root
+        self.sources = sources
         self.used: set[str] = set()
 
-    def get(self, key: str) -> dict[str, str | bytes] | None:
+    def get(self, key: str) -> dict[str, str | bytes | Path] | None:
         self.used.add(key)
         try:
             stored = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if isinstance(stored, list):  # names only: the files are in sources
+            files = {name: self.sources.root / name for name in stored} if self.sources else {}
+            return files if files and all(path.is_file() for path in files.values()) else None
         return {name: base64.b64decode(value["bytes"]) if "bytes" in value else value["text"]
                 for name, value in stored.items()}
 
-    def put(self, key: str, files: dict[str, str | bytes]) -> None:
+    def put(self, key: str, files: dict[str, str | bytes | Path]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        stored = {name: {"bytes": base64.b64encode(value).decode()} if isinstance(value, bytes) else {"text": value}
-                  for name, value in files.items()}
+        if self.sources is not None:
+            stored = list(files)  # in the order they were made: the order of the pages and the search index
+        else:
+            stored = {name: {"bytes": base64.b64encode(value).decode()} if isinstance(value, bytes)
+                      else {"text": value} for name, value in files.items()}
         (self.root / f"{key}.json").write_text(json.dumps(stored), encoding="utf-8")
+
+    def drawn(self, draw, *args, **options) -> bytes:
+        """draw(*args, **options) (a chart's SVG), kept by its arguments: a comparison chart is drawn
+        again only when its figures change. The chart code is in the work folder's signature."""
+        key = hashlib.sha256(repr((draw.__module__, draw.__qualname__, args, sorted(options.items()))).encode())
+        name = f"{key.hexdigest()[:32]}.svg"
+        self.used.add(name)
+        try:
+            return (self.root / name).read_bytes()
+        except OSError:
+            pass
+        svg = draw(*args, **options)
+        self.root.mkdir(parents=True, exist_ok=True)
+        partial = self.root / f"{name}.partial"
+        partial.write_bytes(svg)
+        partial.replace(self.root / name)  # a cut-off build leaves no half chart
+        return svg
 
     def prune(self) -> None:
         for path in self.root.glob("*.json"):
             if path.stem not in self.used:
+                path.unlink()
+        for path in self.root.glob("*.svg"):
+            if path.name not in self.used:
                 path.unlink()
 
 
@@ -100,7 +147,7 @@ class WorkDir:
         self.root = root
         self.site = root / "site"
         self.sources = SourceTree(root / "sources")
-        self.pages = PageCache(root / "pages")
+        self.pages = PageCache(root / "pages", self.sources)
         self.search_entries = root / "search-entries.json"
         self.state_file = root / "state.json"
 

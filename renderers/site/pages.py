@@ -179,6 +179,12 @@ class SiteBuilder:
                 for name, place in key) + "</ul>" if key else "")
             + f"<figcaption>{html.text(caption)}</figcaption></figure>")
 
+    def _drawn(self, draw, *args, **options) -> bytes:
+        """A chart from the page cache where its figures are unchanged (comparison charts are most of a rebuild)."""
+        if self.page_cache is None:
+            return draw(*args, **options)
+        return self.page_cache.drawn(draw, *args, **options)
+
     # -- a plan ----------------------------------------------------------------------------
 
     def _plan(self, plan: SitePlan) -> None:
@@ -492,7 +498,8 @@ class SiteBuilder:
                     f"{p.hwb_name}: {money_text(p.totals[year])}" + (" (stated streams only)" if p.totals_partial
                                                                      else "") + "." for p in charted)
                 figure = self._chart(src, f"compare/charts/{chart_name}-pooled-fund-{year}.svg",
-                                     charts.stacked_bars([p.hwb_name for p in charted], series, legend=False), alt,
+                                     self._drawn(charts.stacked_bars, [p.hwb_name for p in charted], series, legend=False),
+                                     alt,
                                      f"Pooled fund {year} by HWB and funding stream (stated amounts)",
                                      charts.key(series))
             pooled.append({"year": year, "rows": rows, "figure": figure, "streams": used, "unused": unused})

@@ -35,7 +35,7 @@ from bcf_schema import gate, report
 from bcf_schema.findings import Severity
 from bcf_schema.reviews import load_review, review_path
 
-from .. import outputs, registry
+from .. import folders, outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
 from .incremental import WorkDir, merge_search_index
@@ -199,9 +199,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             folder = Path(self.config.documents) / plan.slug
             try:
                 if (folder / outputs.PLAN_YAML).read_bytes() == raw:
-                    # Read again next time rather than kept: cheap, and a national build would otherwise
-                    # hold every plan's documents in memory to the end.
-                    return {name: (folder / name).read_bytes() for name in names + self._optional_documents(plan)}
+                    # Not read at all: the site links the build's own files (on_files), and a national
+                    # build would otherwise hold every plan's documents in memory to the end.
+                    return {name: OnDisk(folder / name) for name in names + self._optional_documents(plan)}
             except OSError:
                 pass  # not there (yet): rendered below
         with tempfile.TemporaryDirectory(prefix="bcfc-site-") as tmp:
@@ -268,7 +268,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 and not (src_uri.startswith("icbs/") and src_uri != ICBS_INDEX) \
                 and not (src_uri.startswith("compare/") and src_uri.count("/") > 1)  # each ICB, region: from its index
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            if self.work is not None and not isinstance(content, Path):
+            if isinstance(content, OnDisk):  # a document of the build: linked, not written again
+                content = self.work.sources.link(src_uri, content.path) if self.work is not None else content.path
+            elif self.work is not None and not isinstance(content, Path):
                 # On disk, rewritten only when changed: MkDocs' dirty build then skips the unchanged.
                 content = self.work.sources.write(src_uri, content)
             if isinstance(content, Path):
@@ -287,6 +289,17 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     def on_env(self, env, /, *, config, files):
         self.final_files = files
+        if self.work is not None:  # the last build's outputs are linked into site/: write each anew, never in place
+            sources = os.path.abspath(self.work.sources.root) + os.sep
+            for file in files:
+                dest = Path(file.abs_dest_path)
+                if (not file.is_documentation_page() and file.abs_src_path
+                        and os.path.abspath(file.abs_src_path).startswith(sources)):
+                    # A generated download, chart or data file: the output is the source, linked (so MkDocs,
+                    # seeing the same time on both, copies nothing)
+                    _link_into(Path(file.abs_src_path), dest)
+                elif file.is_modified():
+                    dest.unlink(missing_ok=True)
         for file in files.documentation_pages():
             if file.page is not None:  # pages a dirty build skips got no on_pre_page: date them too
                 file.page.update_date = self.page_dates.get(file.src_uri, self.default_date)
@@ -333,6 +346,27 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         if self.site_config is not None:
             server.watch(self.site_config.path)  # bcfc.yaml: the About page, the footer
         return server
+
+
+class OnDisk:
+    """A document `bcfc build` wrote, for the site to offer without reading it: its size for the page."""
+    __slots__ = ("path", "size")
+
+    def __init__(self, path: Path):
+        self.path, self.size = path, path.stat().st_size  # OSError where it is not there: rendered afresh
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _link_into(source: Path, dest: Path) -> None:
+    try:
+        if dest.samefile(source):
+            return
+        dest.unlink()
+    except FileNotFoundError:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    folders.link_or_copy(source, dest)
 
 
 def _title_of(file: File) -> tuple[str, dict]:
