@@ -93,6 +93,9 @@ _B, _I, _RFONTS, _ASCII, _HANSI = qn("w:b"), qn("w:i"), qn("w:rFonts"), qn("w:as
 _TR, _TRPR, _CANT_SPLIT, _TC, _TCPR, _TCW = (qn("w:tr"), qn("w:trPr"), qn("w:cantSplit"), qn("w:tc"),
                                              qn("w:tcPr"), qn("w:tcW"))
 _P, _TYPE, _W, _SPACE = qn("w:p"), qn("w:type"), qn("w:w"), qn("xml:space")
+_TBL_HEADER, _SHD, _KEEP_NEXT, _SPACING, _BEFORE = (qn("w:tblHeader"), qn("w:shd"), qn("w:keepNext"),
+                                                    qn("w:spacing"), qn("w:before"))
+_HEADER_SHADING = {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): "D9E2F3"}
 
 
 def _add_run(p, text: str = "", bold: bool = False, italic: bool = False, font: str | None = None):
@@ -352,10 +355,10 @@ def _add_contents(word, levels: int) -> None:
 
 
 def _add_caption(word, text: str) -> None:
-    caption = word.add_paragraph(style="Caption")
-    caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
-    caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
-    caption.add_run(text).bold = True
+    caption = word.new_p("Caption")
+    SubElement(caption[0], _KEEP_NEXT)  # never a caption alone at the foot of a page
+    SubElement(caption[0], _SPACING, {_BEFORE: "240"})  # 12 pt: apart from a table just above it
+    _add_run(caption, text, bold=True)
 
 
 def _without_empty_columns(table: d.Table) -> d.Table:
@@ -377,25 +380,30 @@ def _needs_landscape(table: d.Table) -> bool:
 
 def _add_table(word, table: d.Table, wide: bool) -> None:
     _add_caption(word, table.title)
-    grid = word.add_table(rows=1, cols=len(table.columns))
+    grid = word.add_table(rows=0, cols=len(table.columns))
     grid._tbl.tblPr.style = word.style_id("Table Grid")  # grid.style = "Table Grid", looked up once
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     widths = _column_widths(table, _LANDSCAPE_WIDTH if wide else _PORTRAIT_WIDTH)
     for column, width in zip(grid.columns, widths):
         column.width = width
-    header = grid.rows[0]
-    _repeat_as_header(header)
-    for cell, title, width in zip(header.cells, table.columns, widths):
-        cell.width = width  # Word reads the cells' widths, LibreOffice the grid's: both are set
-        cell.text = ""
-        cell.paragraphs[0]._p.style = word.style_id(_TABLE_TEXT)
-        run = cell.paragraphs[0].add_run(str(title))
-        run.bold = True
-        _shade(cell, "D9E2F3")
-    # The rows as grid.add_row() and cell.width, paragraph.add_run and paragraph.alignment make them.
+    # Every row as python-docx makes it (add_table's first row, grid.add_row(), cell.width = ...,
+    # cell.text = "", paragraph.add_run, paragraph.alignment), the elements made here with lxml.
+    # Word reads the cells' widths, LibreOffice the grid's: both are set.
     tbl, style = grid._tbl, {_VAL: word.style_id(_TABLE_TEXT)}
     twips = [{_TYPE: "dxa", _W: str(Emu(width).twips)} for width in widths]
+    header = SubElement(tbl, _TR)
+    # The header row: screen readers announce it, and it repeats across pages.
+    SubElement(SubElement(header, _TRPR), _TBL_HEADER, {_VAL: "true"})
+    for title, width in zip(table.columns, twips):
+        tc = SubElement(header, _TC)
+        props = SubElement(tc, _TCPR)
+        SubElement(props, _TCW, width)
+        SubElement(props, _SHD, _HEADER_SHADING)
+        p = SubElement(tc, _P)
+        SubElement(SubElement(p, _PPR), _PSTYLE, style)
+        SubElement(p, _R)  # the empty run cell.text = "" leaves
+        _add_run(p, str(title), bold=True)
     money = [column in table.money_columns for column in range(len(table.columns))]
     for index, values in enumerate(table.rows):
         tr = SubElement(tbl, _TR)
@@ -471,27 +479,11 @@ def _column_widths(table: d.Table, across) -> list:
     return [int(across * c / sum(chars)) for c in chars]
 
 
-def _repeat_as_header(row) -> None:
-    """Mark the row as the table's header: screen readers announce it, and it repeats across pages."""
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _shade(cell, fill: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
 def _add_markdown(word, markdown: str) -> None:
     """Paragraphs, lists, emphasis and links from Markdown, as Word paragraphs and runs."""
     lists: list[str] = []  # the open list kinds, outermost first
     paragraph_style = None
-    for token in _MARKDOWN.parse(markdown):
+    for token in _tokens(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -510,6 +502,13 @@ def _add_markdown(word, markdown: str) -> None:
             _add_run(word.new_p(), token.content.rstrip("\n"), font="Courier New")
         elif token.type == "blockquote_open":
             paragraph_style = "Quote"
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(markdown: str) -> list:
+    """The Markdown's tokens (only read, never changed), kept for its next use: a plan's document has
+    many texts more than once (the same note under several headings), and parsing is costly."""
+    return _MARKDOWN.parse(markdown)
 
 
 def _add_inline(paragraph, children) -> None:
