@@ -89,6 +89,32 @@ class Document:
     language: str = "en-GB"
 
 
+# Characters that can start Markdown syntax inside a line (emphasis, code, links, escapes, entities, raw
+# HTML, strikethrough, tables) and a line's first character that can start a block (only a letter or digit
+# may, and not a numbered list item's "1." or "1)").
+_MARKUP = frozenset("\\`*_~[]<>&|")
+_PLAIN_LINE_START = re.compile(r"(?!\d+[.)])\w")
+
+
+def plain_paragraphs(markdown: str) -> list[list[str]] | None:
+    """The paragraphs (each a list of its lines) of Markdown that is only prose: text that CommonMark reads
+    as paragraphs of plain text and soft line breaks, which the writers then set without parsing it.
+    None for anything else (any character that could be markup, a line that could start a list, a heading,
+    a quote or code, spaces that could be a hard break or an indent): the Markdown parser reads those.
+    A shortcut only: tests/test_plain_prose.py checks it gives what the parser gives."""
+    paragraphs = []
+    for paragraph in re.split(r"\n{2,}", markdown.strip("\n")):
+        lines = paragraph.split("\n")
+        for line in lines:
+            if not _PLAIN_LINE_START.match(line) or line[-1] == " ":
+                return None
+            for c in line:
+                if c in _MARKUP or (c < " " or c == "\x7f" or (c != " " and c.isspace())):
+                    return None
+        paragraphs.append(lines)
+    return paragraphs
+
+
 def money(amount) -> str:
     return f"£{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else ""
 

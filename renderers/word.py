@@ -481,6 +481,20 @@ def _column_widths(table: d.Table, across) -> list:
 
 def _add_markdown(word, markdown: str) -> None:
     """Paragraphs, lists, emphasis and links from Markdown, as Word paragraphs and runs."""
+    plain = d.plain_paragraphs(markdown)
+    if plain is not None:  # as _add_parsed() sets it: a run a line, a run of a space between lines
+        for lines in plain:
+            p = word.new_p()
+            _add_run(p, lines[0])
+            for line in lines[1:]:
+                _add_run(p, " ")
+                _add_run(p, line)
+    else:
+        _add_parsed(word, markdown)
+
+
+def _add_parsed(word, markdown: str) -> None:
+    """_add_markdown() through markdown-it's tokens: any Markdown."""
     lists: list[str] = []  # the open list kinds, outermost first
     paragraph_style = None
     for token in _tokens(markdown):
