@@ -7,6 +7,7 @@ text as Markdown; each writer turns it into its own format safely.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -232,10 +233,9 @@ def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
     """A reader sees headings by their titles, never the outline ids a plan uses to refer to them: a table cell
     that is an id becomes the heading's title, an id in prose (one with a dot or underscore, so no plain word)
     the title in quotes."""
-    ids = sorted((i for i in titles if "." in i or "_" in i), key=len, reverse=True)
-    if not ids:
+    pattern = _id_pattern(frozenset(i for i in titles if "." in i or "_" in i))
+    if pattern is None:
         return blocks
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w])")
 
     def prose(text: str) -> str:
         return pattern.sub(lambda m: f'"{titles[m[1]]}"', text)
@@ -254,6 +254,15 @@ def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
             block.rows = [[cell(v) for v in row] for row in block.rows]
             block.notes = prose(block.notes)
     return blocks
+
+
+@functools.lru_cache(maxsize=64)
+def _id_pattern(ids: frozenset[str]) -> re.Pattern | None:
+    """The outline ids as one pattern, longest first; made once for a framework's outline (and a plan's own
+    sections), not for every table and note."""
+    if not ids:
+        return None
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(ids, key=lambda i: (-len(i), i)))) + r")(?![\w])")
 
 
 def _placements(fw: Framework) -> dict[str, list[str]]:

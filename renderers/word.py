@@ -55,9 +55,10 @@ class _FastStyles:
     paragraphs, runs and table rows are made with lxml as the same elements, in the same
     order, as python-docx makes them (the .docx bytes are unchanged)."""
 
+    _ids: dict[str, str] = {}  # style name -> id: every document is made from the same template (_styled)
+
     def __init__(self, document):
         self.document = document
-        self._ids: dict[str, str] = {}
         self._body = document._body  # the Paragraph objects' parent, as python-docx gives them
         self._end = document.element.body.get_or_add_sectPr()  # the body's last child, moved by nothing
 
@@ -380,8 +381,10 @@ def _needs_landscape(table: d.Table) -> bool:
 
 def _add_table(word, table: d.Table, wide: bool) -> None:
     _add_caption(word, table.title)
-    grid = word.add_table(rows=0, cols=len(table.columns))
-    grid._tbl.tblPr.style = word.style_id("Table Grid")  # grid.style = "Table Grid", looked up once
+    # word.add_table() and grid.style = "Table Grid", without python-docx's search of the whole document for
+    # the last section's width (each column's width is set below) or of every style for the table's
+    grid = word._body.add_table(0, len(table.columns), _PORTRAIT_WIDTH)
+    grid._tbl.tblPr.style = word.style_id("Table Grid")
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     widths = _column_widths(table, _LANDSCAPE_WIDTH if wide else _PORTRAIT_WIDTH)
