@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from bcf_schema.framework import Framework
 
@@ -70,6 +74,22 @@ def styled(cell, **styles):
                 cell._style = StyleArray()
             setattr(cell._style, _STYLE_KEYS[name], known[0])
     return cell
+
+
+class _InMemoryWriter(ExcelWriter):
+    """openpyxl's workbook writer with each sheet's XML kept in memory: openpyxl writes every sheet to a
+    temporary file, reads it back into the archive and deletes it (a tenth of a workbook's time). The
+    archive's entries are the same; normalise_zip sets their times."""
+
+    def write_worksheet(self, ws):  # ExcelWriter.write_worksheet, less the temporary file
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        self.manifest.append(ws)
 
 
 def put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):
@@ -174,9 +194,13 @@ class TemplateWriter:
         self.workbook.move_sheet(self.lists_sheet, offset=len(self.layout.sheets))
         self.lists_sheet.sheet_state = "hidden"
         self.lists_sheet.protection.sheet = True
+        # workbook.save(buffer), each sheet kept in memory and the archive left for normalise_zip to compress
+        time = document_time(d.plan_date(self.plan))
+        self.workbook.properties.modified = time  # openpyxl's save stamps the clock here; normalise_zip sets both
         buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return normalise_zip(buffer.getvalue(), document_time(d.plan_date(self.plan)))
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            _InMemoryWriter(self.workbook, archive).save()
+        return normalise_zip(buffer.getvalue(), time)
 
     # -- shared parts ---------------------------------------------------------------------------------
 
