@@ -102,6 +102,7 @@ def plain_paragraphs(markdown: str) -> list[list[str]] | None:
     as paragraphs of plain text and soft line breaks, which the writers then set without parsing it.
     None for anything else (any character that could be markup, a line that could start a list, a heading,
     a quote or code, spaces that could be a hard break or an indent): the Markdown parser reads those.
+    With no & < or > in it, nothing in plain prose is HTML or an entity either (the site's tokens start with &).
     A shortcut only: tests/test_plain_prose.py checks it gives what the parser gives."""
     paragraphs = []
     for paragraph in re.split(r"\n{2,}", markdown.strip("\n")):

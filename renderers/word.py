@@ -51,7 +51,7 @@ class _FastStyles:
 
     python-docx resolves a style name by scanning every style on each call, and builds each
     run's text a character at a time through its schema-ordering helpers: together most of
-    the time of rendering a plan. Here a style's id is looked up once per document, and
+    the time of rendering a plan. Here a style's id is looked up once per process, and
     paragraphs, runs and table rows are made with lxml as the same elements, in the same
     order, as python-docx makes them (the .docx bytes are unchanged)."""
 
@@ -60,7 +60,7 @@ class _FastStyles:
     def __init__(self, document):
         self.document = document
         self._body = document._body  # the Paragraph objects' parent, as python-docx gives them
-        self._end = document.element.body.get_or_add_sectPr()  # the body's last child, moved by nothing
+        self._end = document.element.body.get_or_add_sectPr()  # the body's last child: add_section() keeps it so
 
     def __getattr__(self, name):
         return getattr(self.document, name)
@@ -182,7 +182,8 @@ def new_word(doc: d.Document):
 def _styled(language: str):
     """python-docx's template with the narrative's styles and page, made once and copied for each document:
     reading the template and adding the styles cost more than the copy (python-docx finds a style by
-    scanning all of them)."""
+    scanning all of them). Nothing here may keep a python-docx object for an element inside a part (such
+    as document._body): deepcopy would copy that element apart from its part's tree."""
     word = new_docx()
     _set_styles(word, language)
     section = word.sections[0]
@@ -382,7 +383,7 @@ def _needs_landscape(table: d.Table) -> bool:
 def _add_table(word, table: d.Table, wide: bool) -> None:
     _add_caption(word, table.title)
     # word.add_table() and grid.style = "Table Grid", without python-docx's search of the whole document for
-    # the last section's width (each column's width is set below) or of every style for the table's
+    # the last section's width (each column's width is set below) or of every style for the table style's id
     grid = word._body.add_table(0, len(table.columns), _PORTRAIT_WIDTH)
     grid._tbl.tblPr.style = word.style_id("Table Grid")
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
