@@ -86,7 +86,7 @@ def _text(x: float, y: float, text: str, anchor: str = "middle", size: float = _
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, width: float = 0.8) -> str:
     return (f'<path d="M {_n(x1)} {_n(y1)} L {_n(x2)} {_n(y2)}" '
-            f'style="fill: none; stroke: {colour}; stroke-width: {_n(width) if width >= 0.1 else width}"/>')
+            f'style="fill: none; stroke: {colour}; stroke-width: {_n(width)}"/>')
 
 
 def _rect(x: float, y: float, width: float, height: float, colour: str, edge: str = "") -> str:
