@@ -7,6 +7,7 @@ text as Markdown; each writer turns it into its own format safely.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -87,6 +88,33 @@ class Document:
     date: dt.date | None = None  # the plan's own date, for the document's created and modified times
     draft: bool = False  # not yet submitted or approved: every page says DRAFT
     language: str = "en-GB"
+
+
+# Characters that can start Markdown syntax inside a line (emphasis, code, links, escapes, entities, raw
+# HTML, strikethrough, tables) and a line's first character that can start a block (only a letter or digit
+# may, and not a numbered list item's "1." or "1)").
+_MARKUP = frozenset("\\`*_~[]<>&|")
+_PLAIN_LINE_START = re.compile(r"(?!\d+[.)])\w")
+
+
+def plain_paragraphs(markdown: str) -> list[list[str]] | None:
+    """The paragraphs (each a list of its lines) of Markdown that is only prose: text that CommonMark reads
+    as paragraphs of plain text and soft line breaks, which the writers then set without parsing it.
+    None for anything else (any character that could be markup, a line that could start a list, a heading,
+    a quote or code, spaces that could be a hard break or an indent): the Markdown parser reads those.
+    With no & < or > in it, nothing in plain prose is HTML or an entity either (the site's tokens start with &).
+    A shortcut only: tests/test_plain_prose.py checks it gives what the parser gives."""
+    paragraphs = []
+    for paragraph in re.split(r"\n{2,}", markdown.strip("\n")):
+        lines = paragraph.split("\n")
+        for line in lines:
+            if not _PLAIN_LINE_START.match(line) or line[-1] == " ":
+                return None
+            for c in line:
+                if c in _MARKUP or (c < " " or c == "\x7f" or (c != " " and c.isspace())):
+                    return None
+        paragraphs.append(lines)
+    return paragraphs
 
 
 def money(amount) -> str:
@@ -206,10 +234,9 @@ def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
     """A reader sees headings by their titles, never the outline ids a plan uses to refer to them: a table cell
     that is an id becomes the heading's title, an id in prose (one with a dot or underscore, so no plain word)
     the title in quotes."""
-    ids = sorted((i for i in titles if "." in i or "_" in i), key=len, reverse=True)
-    if not ids:
+    pattern = _id_pattern(frozenset(i for i in titles if "." in i or "_" in i))
+    if pattern is None:
         return blocks
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, ids)) + r")(?![\w])")
 
     def prose(text: str) -> str:
         return pattern.sub(lambda m: f'"{titles[m[1]]}"', text)
@@ -228,6 +255,15 @@ def _titles_for_ids(blocks: list, titles: dict[str, str]) -> list:
             block.rows = [[cell(v) for v in row] for row in block.rows]
             block.notes = prose(block.notes)
     return blocks
+
+
+@functools.lru_cache(maxsize=64)
+def _id_pattern(ids: frozenset[str]) -> re.Pattern | None:
+    """The outline ids as one pattern, longest first; made once for a framework's outline (and a plan's own
+    sections), not for every table and note."""
+    if not ids:
+        return None
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(ids, key=lambda i: (-len(i), i)))) + r")(?![\w])")
 
 
 def _placements(fw: Framework) -> dict[str, list[str]]:

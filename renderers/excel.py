@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from bcf_schema.framework import Framework
 
@@ -51,6 +56,42 @@ WRAPPED = {"description", "definition", "rationale", "goal_as_stated", "notes", 
            "condition", "theme", "metric", "unit"}
 
 
+_STYLE_KEYS = {"fill": "fillId", "font": "fontId", "protection": "protectionId", "alignment": "alignmentId"}
+
+
+def styled(cell, **styles):
+    """cell.fill = ..., cell.font = ... as openpyxl sets them, each style's place in the workbook found once:
+    openpyxl hashes the whole style object on every assignment, half the time of writing a workbook.
+    For the module's style constants (never changed), so the id of each stands for its value."""
+    places = cell.parent.parent.__dict__.setdefault("_bcfc_style_places", {})
+    for name, value in styles.items():
+        known = places.get((name, id(value)))
+        if known is None:
+            setattr(cell, name, value)  # adds it to the workbook's styles, as before
+            places[name, id(value)] = (getattr(cell._style, _STYLE_KEYS[name]), value)  # value kept: id stays its
+        else:
+            if not cell._style:  # a new cell has none until its first style (openpyxl's StyleDescriptor)
+                cell._style = StyleArray()
+            setattr(cell._style, _STYLE_KEYS[name], known[0])
+    return cell
+
+
+class _InMemoryWriter(ExcelWriter):
+    """openpyxl's workbook writer with each sheet's XML kept in memory: openpyxl writes every sheet to a
+    temporary file, reads it back into the archive and deletes it (a tenth of a workbook's time). The
+    archive's entries are the same; normalise_zip sets their times."""
+
+    def write_worksheet(self, ws):  # ExcelWriter.write_worksheet, less the temporary file
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        self.manifest.append(ws)
+
+
 def put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):
     """Write a value; text is always text (a plan's '=HYPERLINK(...)' must never become a formula)."""
     cell = ws.cell(row=row, column=column)
@@ -65,8 +106,7 @@ def put(ws: Worksheet, row: int, column: int, value, number_format: str | None =
 def put_input(ws: Worksheet, row: int, column: int, value=None, number_format: str | None = None):
     """An input cell: yellow and unlocked, the only cells a user can type in once the sheet is protected."""
     cell = put(ws, row, column, value, number_format)
-    cell.fill, cell.protection, cell.alignment = INPUT_FILL, UNLOCKED, TOP
-    return cell
+    return styled(cell, fill=INPUT_FILL, protection=UNLOCKED, alignment=TOP)
 
 
 def put_date(ws: Worksheet, row: int, column: int, value):
@@ -88,8 +128,7 @@ def formula(ws: Worksheet, row: int, column: int, expression: str, number_format
 
 def header(ws: Worksheet, row: int, titles: list[str]) -> None:
     for column, text in enumerate(titles, 1):
-        cell = put(ws, row, column, text)
-        cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, WRAP
+        styled(put(ws, row, column, text), fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP)
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
@@ -155,9 +194,13 @@ class TemplateWriter:
         self.workbook.move_sheet(self.lists_sheet, offset=len(self.layout.sheets))
         self.lists_sheet.sheet_state = "hidden"
         self.lists_sheet.protection.sheet = True
+        # workbook.save(buffer), each sheet kept in memory and the archive left for normalise_zip to compress
+        time = document_time(d.plan_date(self.plan))
+        self.workbook.properties.modified = time  # openpyxl's save stamps the clock here; normalise_zip sets both
         buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return normalise_zip(buffer.getvalue(), document_time(d.plan_date(self.plan)))
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            _InMemoryWriter(self.workbook, archive).save()
+        return normalise_zip(buffer.getvalue(), time)
 
     # -- shared parts ---------------------------------------------------------------------------------
 
@@ -217,7 +260,7 @@ class TemplateWriter:
                 else size
             if column.field in WRAPPED:
                 for (cell,) in ws.iter_rows(min_row=L.FIRST_ROW, min_col=number, max_col=number):
-                    cell.alignment = WRAP
+                    styled(cell, alignment=WRAP)
                     if isinstance(cell.value, str):  # spreadsheets do not grow a row for wrapped text on opening
                         lines = sum(1 + int(len(part) / (size * 1.1)) for part in cell.value.split("\n"))
                         height = ws.row_dimensions[cell.row].height or 15
@@ -232,7 +275,7 @@ class TemplateWriter:
         title(ws, self.layout.title, "Yellow cells are for input; the checklist turns green as each item is filled.")
         if d.is_draft(plan):
             ws[COVER_MARK_CELL] = "DRAFT"  # a draft says so on its cover
-            ws[COVER_MARK_CELL].font = BOLD
+            styled(ws[COVER_MARK_CELL], font=BOLD)
         header(ws, L.HEADER_ROW, list(L.COVER_HEADER))
         ws.freeze_panes = None
         values = {
@@ -245,7 +288,7 @@ class TemplateWriter:
         }
         row = L.FIRST_ROW
         for row, column in enumerate(sheet.columns, L.FIRST_ROW):
-            put(ws, row, 1, column.title).font = BOLD
+            styled(put(ws, row, 1, column.title), font=BOLD)
             if column.field == "period":
                 put(ws, row, 2, fw.period)  # what the importer checks the workbook against: not an input
             elif column.field == "date":
@@ -260,13 +303,13 @@ class TemplateWriter:
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="Done"'], fill=DONE_FILL))
         ws.conditional_formatting.add(checklist, FormulaRule(formula=[f'C{first}="To do"'], fill=TODO_FILL))
         row = last + 1
-        put(ws, row, 1, L.COMPLETE).font = BOLD
-        formula(ws, row, 3, f'=IF(COUNTIF({checklist},"To do")=0,"Complete","Incomplete")', None).font = BOLD
+        styled(put(ws, row, 1, L.COMPLETE), font=BOLD)
+        styled(formula(ws, row, 3, f'=IF(COUNTIF({checklist},"To do")=0,"Complete","Incomplete")', None), font=BOLD)
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Complete"'], fill=DONE_FILL))
         ws.conditional_formatting.add(f"C{row}", FormulaRule(formula=[f'C{row}="Incomplete"'], fill=TODO_FILL))
         row += 2
         if plan.get("sign_off"):
-            put(ws, row, 1, L.SIGN_OFF).font = BOLD
+            styled(put(ws, row, 1, L.SIGN_OFF), font=BOLD)
             header(ws, row + 1, [title for _, title in L.SIGN_OFF_COLUMNS])
             ws.freeze_panes = None
             for offset, entry in enumerate(plan["sign_off"], row + 2):
@@ -299,14 +342,14 @@ class TemplateWriter:
                     put_input(ws, row, number, None if not_stated else (value or {}).get(column.key), POUNDS)
                 elif column.field == "comments":
                     put_input(ws, row, number, f"{L.NOT_STATED}{value['not_stated']}" if not_stated else None)
-                    ws.cell(row, number).alignment = WRAP
+                    styled(ws.cell(row, number), alignment=WRAP)
         first, last = L.FIRST_ROW, L.FIRST_ROW + len(self.streams) - 1
         for _, number in amount_columns:
             self.whole_pounds(ws, _span(number, first, last))
         row = last + 1
-        put(ws, row, 1, L.TOTAL).font = BOLD
+        styled(put(ws, row, 1, L.TOTAL), font=BOLD)
         for _, number in amount_columns:
-            formula(ws, row, number, f"=SUM({_span(number, first, row - 1)})").font = BOLD
+            styled(formula(ws, row, number, f"=SUM({_span(number, first, row - 1)})"), font=BOLD)
         names = {stream["id"]: stream["name"] for stream in self.streams}
         extra = [(L.STATED_TOTAL, funding.get("stated_total"))] if funding.get("stated_total") else []
         extra += [(f"{L.UNALLOCATED}{names[s]}", a) for s, a in (funding.get("unallocated") or {}).items()]
@@ -349,9 +392,9 @@ class TemplateWriter:
             elif column.field in ("percent_nhs", "percent_la", "outputs"):
                 self.figures(ws, cells)
         total = last + 1
-        put(ws, total, sheet.index("name"), L.TOTAL).font = BOLD
+        styled(put(ws, total, sheet.index("name"), L.TOTAL), font=BOLD)
         for _, number in sheet.keyed("expenditure"):
-            formula(ws, total, number, f"=SUM({_span(number, first, last)})").font = BOLD
+            styled(formula(ws, total, number, f"=SUM({_span(number, first, last)})"), font=BOLD)
         self.widths(ws, sheet.columns)
 
     @staticmethod
@@ -421,9 +464,9 @@ class TemplateWriter:
                 spend_total = f"{spend}!{get_column_letter(spend_sheet.index('expenditure', year))}{last + 1}"
                 formula(ws, total, number, f"={spend_total}-SUM({_span(number, L.FIRST_ROW, total - 1)})")
             total += 1
-        put(ws, total, 1, L.TOTAL).font = BOLD
+        styled(put(ws, total, 1, L.TOTAL), font=BOLD)
         for number in range(2, len(sheet.columns) + 1):
-            formula(ws, total, number, f"=SUM({_span(number, L.FIRST_ROW, total - 1)})").font = BOLD
+            styled(formula(ws, total, number, f"=SUM({_span(number, L.FIRST_ROW, total - 1)})"), font=BOLD)
         self.widths(ws, sheet.columns)
 
     def metric_columns(self, sheet: L.Sheet) -> list[L.Column]:
@@ -463,17 +506,17 @@ class TemplateWriter:
                     if field in ("metric", "definition", "unit", "measure"):
                         label = {"metric": name, "definition": definition, "unit": unit,
                                  "measure": L.MEASURE[measure]}[field]
-                        put(ws, row, number, label).alignment = WRAP
+                        styled(put(ws, row, number, label), alignment=WRAP)
                     elif field == "periods":
                         if periods is None or column.key in periods or column.key in given:
                             put_input(ws, row, number, given.get(column.key), FIGURE)
                         else:
-                            ws.cell(row, number).fill = UNUSED_FILL
+                            styled(ws.cell(row, number), fill=UNUSED_FILL)
                     elif field in ("goal_as_stated", "rationale"):
                         if measure == "goals":
-                            put_input(ws, row, number, value.get(field) or None).alignment = WRAP
+                            styled(put_input(ws, row, number, value.get(field) or None), alignment=WRAP)
                     elif field == "notes":
-                        put_input(ws, row, number, notes or None).alignment = WRAP
+                        styled(put_input(ws, row, number, notes or None), alignment=WRAP)
                 row += 1
         self.widths(ws, columns)
 
@@ -494,7 +537,7 @@ class TemplateWriter:
                 if column.field == "met":
                     put_input(ws, row, number)
                 else:
-                    put(ws, row, number, values[column.field]).alignment = WRAP
+                    styled(put(ws, row, number, values[column.field]), alignment=WRAP)
         if sheet.has("met"):
             self.drop_down(ws, "met", list(L.MET), _span(sheet.index("met"), L.FIRST_ROW, row), "Met or not met")
         self.widths(ws, sheet.columns)
@@ -518,9 +561,9 @@ class TemplateWriter:
         for row, condition in enumerate(sheet.rows, L.FIRST_ROW):
             for number, column in enumerate(sheet.columns, 1):
                 if column.field == "condition":
-                    put(ws, row, number, condition).alignment = WRAP
+                    styled(put(ws, row, number, condition), alignment=WRAP)
                 else:
-                    put_input(ws, row, number).alignment = WRAP
+                    styled(put_input(ws, row, number), alignment=WRAP)
         if sheet.has("confirmation") and sheet.rows:
             self.drop_down(ws, "yes_no", list(L.YES_NO), _span(sheet.index("confirmation"), L.FIRST_ROW, row),
                            "Confirmation")

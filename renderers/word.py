@@ -6,8 +6,11 @@ lists and links carried over as Word formatting.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import re
+import zipfile
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -15,9 +18,13 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Mm, Pt, RGBColor
+from docx.oxml.text.run import _RunContentAppender
+from docx.shared import Emu, Inches, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from lxml.etree import SubElement
 from markdown_it import MarkdownIt
 
 from bcf_schema.framework import Framework
@@ -40,14 +47,20 @@ def render(plan: dict, fw: Framework) -> bytes:
 
 
 class _FastStyles:
-    """The python-docx Document, with paragraph styles looked up by name once per document.
+    """The python-docx Document, with paragraphs and runs written straight into its XML.
 
-    python-docx resolves a style name by scanning every style on each call, which was half
-    the time of rendering a long plan; the resolved style id is set on the paragraph directly."""
+    python-docx resolves a style name by scanning every style on each call, and builds each
+    run's text a character at a time through its schema-ordering helpers: together most of
+    the time of rendering a plan. Here a style's id is looked up once per process, and
+    paragraphs, runs and table rows are made with lxml as the same elements, in the same
+    order, as python-docx makes them (the .docx bytes are unchanged)."""
+
+    _ids: dict[str, str] = {}  # style name -> id: every document is made from the same template (_styled)
 
     def __init__(self, document):
         self.document = document
-        self._ids: dict[str, str] = {}
+        self._body = document._body  # the Paragraph objects' parent, as python-docx gives them
+        self._end = document.element.body.get_or_add_sectPr()  # the body's last child: add_section() keeps it so
 
     def __getattr__(self, name):
         return getattr(self.document, name)
@@ -57,14 +70,57 @@ class _FastStyles:
             self._ids[style] = self.document.styles[style].style_id
         return self._ids[style]
 
-    def add_paragraph(self, text: str = "", style: str | None = None):
-        paragraph = self.document.add_paragraph(text)
+    def new_p(self, style: str | None = None):
+        """An empty <w:p> at the end of the body, with its style, as document.add_paragraph() makes it."""
+        p = OxmlElement("w:p")
+        self._end.addprevious(p)  # python-docx inserts before the body's closing sectPr too
         if style is not None:
-            paragraph._p.style = self.style_id(style)
-        return paragraph
+            SubElement(SubElement(p, _PPR), _PSTYLE, {_VAL: self.style_id(style)})
+        return p
+
+    def add_paragraph(self, text: str = "", style: str | None = None):
+        p = self.new_p(style)
+        if text:
+            _add_run(p, text)
+        return Paragraph(p, self._body)
 
     def add_heading(self, text: str, level: int):
         return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+
+_VAL, _PPR, _PSTYLE, _JC = qn("w:val"), qn("w:pPr"), qn("w:pStyle"), qn("w:jc")
+_R, _RPR, _T, _BR = qn("w:r"), qn("w:rPr"), qn("w:t"), qn("w:br")
+_B, _I, _RFONTS, _ASCII, _HANSI = qn("w:b"), qn("w:i"), qn("w:rFonts"), qn("w:ascii"), qn("w:hAnsi")
+_TR, _TRPR, _CANT_SPLIT, _TC, _TCPR, _TCW = (qn("w:tr"), qn("w:trPr"), qn("w:cantSplit"), qn("w:tc"),
+                                             qn("w:tcPr"), qn("w:tcW"))
+_P, _TYPE, _W, _SPACE = qn("w:p"), qn("w:type"), qn("w:w"), qn("xml:space")
+_TBL_HEADER, _SHD, _KEEP_NEXT, _SPACING, _BEFORE = (qn("w:tblHeader"), qn("w:shd"), qn("w:keepNext"),
+                                                    qn("w:spacing"), qn("w:before"))
+_HEADER_SHADING = {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): "D9E2F3"}
+
+
+def _add_run(p, text: str = "", bold: bool = False, italic: bool = False, font: str | None = None):
+    """paragraph.add_run(text) with run.bold, run.italic and run.font.name set, as the same XML: rPr's
+    children in the schema's order, and text with a tab or line break through python-docx's own writer."""
+    r = SubElement(p, _R)
+    if bold or italic or font:
+        props = SubElement(r, _RPR)
+        if font:
+            SubElement(props, _RFONTS, {_ASCII: font, _HANSI: font})
+        if bold:
+            SubElement(props, _B)
+        if italic:
+            SubElement(props, _I)
+    if not text:
+        return r
+    if "\t" in text or "\r" in text or "\n" in text:
+        _RunContentAppender.append_to_run_from_text(r, text)
+    else:
+        t = SubElement(r, _T)
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(_SPACE, "preserve")
+    return r
 
 
 def to_docx(doc: d.Document) -> bytes:
@@ -83,19 +139,55 @@ def to_docx(doc: d.Document) -> bytes:
             landscape = False
         add_block(word, doc, block, landscape)
 
+    return normalise_zip(_save(word), document_time(doc.date))
+
+
+class _StoredZip:
+    """python-docx's zip writer (docx.opc.phys_pkg._ZipPkgWriter) storing the parts uncompressed:
+    normalise_zip compresses them, once instead of twice."""
+
+    def __init__(self, pkg_file):
+        self._zipf = zipfile.ZipFile(pkg_file, "w", compression=zipfile.ZIP_STORED)
+
+    def write(self, pack_uri, blob):
+        self._zipf.writestr(pack_uri.membername, blob)
+
+    def close(self):
+        self._zipf.close()
+
+
+def _save(word) -> bytes:
+    """word.save() (OpcPackage.save and PackageWriter.write, step by step) into an uncompressed archive."""
+    package = word.part.package
+    for part in package.parts:
+        part.before_marshal()
     buffer = io.BytesIO()
-    word.save(buffer)
-    return normalise_zip(buffer.getvalue(), document_time(doc.date))
+    writer = _StoredZip(buffer)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+    return buffer.getvalue()
 
 
 def new_word(doc: d.Document):
     """An empty Word document with the narrative's properties, styles, page, header and footer."""
-    word = _FastStyles(new_docx())
+    word = _FastStyles(copy.deepcopy(_styled(doc.language)))
     _set_properties(word, doc)
-    _set_styles(word, doc.language)
+    _set_header_and_footer(word, doc)
+    return word
+
+
+@functools.lru_cache(maxsize=4)
+def _styled(language: str):
+    """python-docx's template with the narrative's styles and page, made once and copied for each document:
+    reading the template and adding the styles cost more than the copy (python-docx finds a style by
+    scanning all of them). Nothing here may keep a python-docx object for an element inside a part (such
+    as document._body): deepcopy would copy that element apart from its part's tree."""
+    word = new_docx()
+    _set_styles(word, language)
     section = word.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)  # A4, as a council prints
-    _set_header_and_footer(word, doc)
     return word
 
 
@@ -113,7 +205,7 @@ def add_block(word, doc: d.Document, block, landscape: bool = False) -> None:
         _add_markdown(word, block.markdown)
     elif isinstance(block, d.Prompt):
         for text in _paragraphs(block.text):
-            word.add_paragraph(style="Quote").add_run(text)
+            _add_run(word.new_p("Quote"), text)
     elif isinstance(block, d.Marker):
         if block.kind == "draft":
             return  # the title page and every page's header say DRAFT
@@ -265,10 +357,10 @@ def _add_contents(word, levels: int) -> None:
 
 
 def _add_caption(word, text: str) -> None:
-    caption = word.add_paragraph(style="Caption")
-    caption.paragraph_format.space_before = Pt(12)  # apart from a table just above it
-    caption.paragraph_format.keep_with_next = True  # never a caption alone at the foot of a page
-    caption.add_run(text).bold = True
+    caption = word.new_p("Caption")
+    SubElement(caption[0], _KEEP_NEXT)  # never a caption alone at the foot of a page
+    SubElement(caption[0], _SPACING, {_BEFORE: "240"})  # 12 pt: apart from a table just above it
+    _add_run(caption, text, bold=True)
 
 
 def _without_empty_columns(table: d.Table) -> d.Table:
@@ -290,39 +382,50 @@ def _needs_landscape(table: d.Table) -> bool:
 
 def _add_table(word, table: d.Table, wide: bool) -> None:
     _add_caption(word, table.title)
-    grid = word.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
+    # word.add_table() and grid.style = "Table Grid", without python-docx's search of the whole document for
+    # the last section's width (each column's width is set below) or of every style for the table style's id
+    grid = word._body.add_table(0, len(table.columns), _PORTRAIT_WIDTH)
+    grid._tbl.tblPr.style = word.style_id("Table Grid")
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     widths = _column_widths(table, _LANDSCAPE_WIDTH if wide else _PORTRAIT_WIDTH)
     for column, width in zip(grid.columns, widths):
         column.width = width
-    header = grid.rows[0]
-    _repeat_as_header(header)
-    for cell, title, width in zip(header.cells, table.columns, widths):
-        cell.width = width  # Word reads the cells' widths, LibreOffice the grid's: both are set
-        cell.text = ""
-        cell.paragraphs[0]._p.style = word.style_id(_TABLE_TEXT)
-        run = cell.paragraphs[0].add_run(str(title))
-        run.bold = True
-        _shade(cell, "D9E2F3")
+    # Every row as python-docx makes it (add_table's first row, grid.add_row(), cell.width = ...,
+    # cell.text = "", paragraph.add_run, paragraph.alignment), the elements made here with lxml.
+    # Word reads the cells' widths, LibreOffice the grid's: both are set.
+    tbl, style = grid._tbl, {_VAL: word.style_id(_TABLE_TEXT)}
+    twips = [{_TYPE: "dxa", _W: str(Emu(width).twips)} for width in widths]
+    header = SubElement(tbl, _TR)
+    # The header row: screen readers announce it, and it repeats across pages.
+    SubElement(SubElement(header, _TRPR), _TBL_HEADER, {_VAL: "true"})
+    for title, width in zip(table.columns, twips):
+        tc = SubElement(header, _TC)
+        props = SubElement(tc, _TCPR)
+        SubElement(props, _TCW, width)
+        SubElement(props, _SHD, _HEADER_SHADING)
+        p = SubElement(tc, _P)
+        SubElement(SubElement(p, _PPR), _PSTYLE, style)
+        SubElement(p, _R)  # the empty run cell.text = "" leaves
+        _add_run(p, str(title), bold=True)
+    money = [column in table.money_columns for column in range(len(table.columns))]
     for index, values in enumerate(table.rows):
-        row = grid.add_row()
+        tr = SubElement(tbl, _TR)
         if max((len(str(v)) for v in values if v is not None), default=0) <= _WHOLE_ROW:
-            _keep_whole(row)
-        cells = row.cells
+            # never split across two pages (a scheme's name on one, its funding source on the next)
+            SubElement(SubElement(tr, _TRPR), _CANT_SPLIT)
         is_total = table.total_row and index == len(table.rows) - 1
-        for column, cell in enumerate(cells):
-            cell.width = widths[column]
+        for column, width in enumerate(twips):
+            tc = SubElement(tr, _TC)
+            SubElement(SubElement(tc, _TCPR), _TCW, width)
+            p = SubElement(tc, _P)
+            props = SubElement(p, _PPR)
+            SubElement(props, _PSTYLE, style)
             value = values[column] if column < len(values) else None
-            paragraph = cell.paragraphs[0]
-            paragraph._p.style = word.style_id(_TABLE_TEXT)
             # A line break in plan text is the YAML's, not the document's: a cell reads as one paragraph.
-            run = paragraph.add_run(" ".join(cell_text(value, column in table.money_columns).split()))
-            if is_total:
-                run.bold = True
-            if column in table.money_columns:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _add_run(p, " ".join(cell_text(value, money[column]).split()), bold=is_total)
+            if money[column]:
+                SubElement(props, _JC, {_VAL: "right"})
     if table.notes:
         word.add_paragraph(style="Normal").paragraph_format.space_after = Pt(0)  # apart from the table
         _add_markdown(word, table.notes)
@@ -380,32 +483,25 @@ def _column_widths(table: d.Table, across) -> list:
     return [int(across * c / sum(chars)) for c in chars]
 
 
-def _repeat_as_header(row) -> None:
-    """Mark the row as the table's header: screen readers announce it, and it repeats across pages."""
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _keep_whole(row) -> None:
-    """A row is never split across two pages (a scheme's name on one, its funding source on the next)."""
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def _shade(cell, fill: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
 def _add_markdown(word, markdown: str) -> None:
     """Paragraphs, lists, emphasis and links from Markdown, as Word paragraphs and runs."""
+    plain = d.plain_paragraphs(markdown)
+    if plain is not None:  # as _add_parsed() sets it: a run a line, a run of a space between lines
+        for lines in plain:
+            p = word.new_p()
+            _add_run(p, lines[0])
+            for line in lines[1:]:
+                _add_run(p, " ")
+                _add_run(p, line)
+    else:
+        _add_parsed(word, markdown)
+
+
+def _add_parsed(word, markdown: str) -> None:
+    """_add_markdown() through markdown-it's tokens: any Markdown."""
     lists: list[str] = []  # the open list kinds, outermost first
     paragraph_style = None
-    for token in _MARKDOWN.parse(markdown):
+    for token in _tokens(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -421,11 +517,16 @@ def _add_markdown(word, markdown: str) -> None:
             _add_inline(paragraph, token.children or [])
             paragraph_style = None
         elif token.type in ("fence", "code_block"):
-            paragraph = word.add_paragraph()
-            run = paragraph.add_run(token.content.rstrip("\n"))
-            run.font.name = "Courier New"
+            _add_run(word.new_p(), token.content.rstrip("\n"), font="Courier New")
         elif token.type == "blockquote_open":
             paragraph_style = "Quote"
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(markdown: str) -> list:
+    """The Markdown's tokens (only read, never changed), kept for its next use: a plan's document has
+    many texts more than once (the same note under several headings), and parsing is costly."""
+    return _MARKDOWN.parse(markdown)
 
 
 def _add_inline(paragraph, children) -> None:
@@ -450,15 +551,11 @@ def _add_inline(paragraph, children) -> None:
             if link:
                 _add_hyperlink(paragraph, child.content, link, bold, italic)
             else:
-                run = paragraph.add_run(child.content)
-                if bold:  # setting False or None costs as much as True, for no change in the file
-                    run.bold = True
-                if italic:
-                    run.italic = True
-                if kind == "code_inline":
-                    run.font.name = "Courier New"
-        elif kind in ("softbreak", "hardbreak"):
-            paragraph.add_run().add_break() if kind == "hardbreak" else paragraph.add_run(" ")
+                _add_run(paragraph._p, child.content, bold, italic, "Courier New" if kind == "code_inline" else None)
+        elif kind == "hardbreak":
+            SubElement(SubElement(paragraph._p, _R), _BR)  # paragraph.add_run().add_break()
+        elif kind == "softbreak":
+            _add_run(paragraph._p, " ")
 
 
 def _add_hyperlink(paragraph, text: str, url: str, bold: bool, italic: bool) -> None:

@@ -22,6 +22,7 @@ module only says how each block looks on a web page.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -111,14 +112,30 @@ def prose(markdown, heading_level: int = 3) -> Markup:
     """Plan-authored Markdown as HTML; its own headings start at heading_level."""
     if not markdown or not str(markdown).strip():
         return Markup("")
-    tokens = _MARKDOWN.parse(str(markdown))
+    return _prose(str(markdown), heading_level)
+
+
+@functools.lru_cache(maxsize=1024)
+def _prose(markdown: str, heading_level: int) -> Markup:
+    """prose(), kept for the text's next page: a plan's pages show many texts more than once (a note on
+    the overview and again on the narrative), and parsing Markdown is most of making a plan's pages."""
+    plain = d.plain_paragraphs(markdown)
+    if plain is not None:  # as _rendered() gives it: <p> a paragraph, its line breaks kept, '"' escaped
+        body = "".join("<p>" + "\n".join(lines) + "</p>\n" for lines in plain).replace('"', "&quot;")
+    else:
+        body = _rendered(markdown, heading_level)
+    return Markup('<div class="bcfc-prose">\n') + Markup(body.strip()) + Markup("\n</div>")
+
+
+def _rendered(markdown: str, heading_level: int) -> str:
+    """Any Markdown as HTML, through markdown-it."""
+    tokens = _MARKDOWN.parse(markdown)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, heading_level + int(token.tag[1]) - 1)}"
         elif token.type == "link_open":
             token.attrSet("rel", "nofollow noopener")
-    body = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
-    return Markup('<div class="bcfc-prose">\n') + Markup(body.strip()) + Markup("\n</div>")
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
 
 
 def text(value) -> Markup:
