@@ -566,7 +566,8 @@ def _scalar(event, mark, pointer):
         raise _Problem("BCF004", f"a number of {len(event.value):,} characters is too large for a plan", mark,
                        pointer=pointer, hint="amounts are whole pounds (1234567); quote the value if it is text")
     try:
-        value = _constructor.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+        # the tag's constructor itself: construct_object would memoise every node it builds, for ever
+        value = _constructor.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, event.value))
     except (ValueError, KeyError, IndexError, OverflowError):  # a form the resolver takes for a number: `0b_`, `._`
         raise _Problem("BCF004", f"'{event.value}' cannot be read as {_TAG_NAMES.get(tag, 'a value')}", mark,
                        pointer=pointer, hint="write the number plainly, or quote the value if it is text") from None
