@@ -61,11 +61,12 @@ def rules_file_for(rules_file: str | None, base_dir: str | Path = ".") -> str | 
 
 
 def check(paths: list[str], rules_file: str | None = None, *, base_dir: str | Path = ".",
-          keep_plans: bool = True, with_reviews: bool = False) -> Gate:
+          keep_plans: bool = True, with_reviews: bool = False, cache=None) -> Gate:
     """Validate the plans under paths with the house rules, and say which may be rendered. with_reviews: check
-    the assurance reviews among the paths too (and reviews/ beside a plans/ folder)."""
+    the assurance reviews among the paths too (and reviews/ beside a plans/ folder). cache: a
+    checked_cache.CheckedCache for the same house rules; unchanged plans are read back from it (`bcfc build`)."""
     return Gate(validate_paths(paths, rules_file_for(rules_file, base_dir), keep_plans=keep_plans,
-                               with_reviews=with_reviews))
+                               with_reviews=with_reviews, cache=cache))
 
 
 def status_of(result: PlanResult) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import house_rules, returns, rules, schema_check
 from .findings import Finding, Severity, sort_key
 from .framework import Framework, available_periods, load_framework
-from .loader import LoadedPlan, load, name_findings
+from .loader import LoadedPlan, SourceMap, load, loads, name_findings, read_bounded
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
@@ -118,6 +118,23 @@ def validate_file(path: str, local_rules: list[house_rules.HouseRule] = ()) -> P
     return result
 
 
+def validate_file_cached(path: str, local_rules: list[house_rules.HouseRule], cache) -> PlanResult:
+    """validate_file, or what it found for these bytes before (cache: a checked_cache.CheckedCache)."""
+    if returns.is_return_path(path):
+        return validate_file(path, local_rules)
+    try:
+        raw = read_bounded(path)
+    except OSError:
+        return validate_file(path, local_rules)  # says why (too large, unreadable)
+    kept = cache.get(path, raw)
+    if kept is not None:
+        data, whole_floats, fw, findings = kept
+        return PlanResult(path, LoadedPlan(path, data, SourceMap(path), [], raw, whole_floats), fw, findings)
+    result = validate_plan(loads(raw, path), local_rules)
+    result.findings[:0] = name_findings(path)
+    return result
+
+
 def is_review(path: str | Path) -> bool:
     """A review file: reviews/<hwb>/<period>.yaml (bcf_schema.reviews), not a plan."""
     return Path(path).resolve().parent.parent.name == "reviews"
@@ -161,10 +178,12 @@ def validate_review(path: str) -> list[Finding]:
 
 
 def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plans: bool = True,
-                   jobs: int | None = None, with_reviews: bool = False) -> Report:
+                   jobs: int | None = None, with_reviews: bool = False, cache=None) -> Report:
     """Validate every plan under paths. keep_plans=False drops the loaded plans (validate needs only
     the findings), which lets many files be checked in worker processes, one per core. with_reviews: the
-    review files among them (and reviews/ beside a plans/ folder given) are checked as reviews."""
+    review files among them (and reviews/ beside a plans/ folder given) are checked as reviews. cache (a
+    checked_cache.CheckedCache, with keep_plans): unchanged plans are read back from it, not checked again;
+    the caller saves it (cache.save(report.results))."""
     report = Report()
     files, report.io_errors = discover(with_their_reviews(paths) if with_reviews else paths)
     if with_reviews:
@@ -178,7 +197,9 @@ def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plan
             report.io_errors.append(Finding("BCF001", Severity.ERROR, rules_file, None, None, "",
                                             f"cannot read the house rules file: {err.strerror}"))
     jobs = jobs or _cores()
-    if keep_plans:
+    if keep_plans and cache is not None and not report.rule_file_findings:
+        results = [validate_file_cached(path, local_rules, cache) for path in files]
+    elif keep_plans:
         results = [validate_file(path, local_rules) for path in files]
     elif jobs == 1 or len(files) < PARALLEL_FROM or not _can_fork():
         # each plan dropped once checked, as the workers do: kept, 459 plans' data made every garbage

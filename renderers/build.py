@@ -16,9 +16,10 @@ from pathlib import Path
 from bcf_schema import escape, gate, report
 from bcf_schema.findings import Severity
 
-from . import folders, outputs, pdf
+from . import folders, up_to_date
 
 CACHE_DIR = ".bcfc-cache"  # what an earlier build rendered, by content hash: only changed plans are rendered again
+CACHE_PARTS = ("documents", "pdf", "site", "checked", up_to_date.STAMP)
 
 
 class BuildStopped(Exception):
@@ -55,10 +56,26 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
         except SiteConfigError as err:
             raise BuildStopped(f"{err}\nbuild stopped: fix {CONFIG_FILE}; nothing was built", 2) from None
     folders.recover(out_dir.absolute().parent)  # finish a swap a killed build left half done
-    checked = gate.check([str(plans_dir)], rules_file)
+    cache = Path(CACHE_DIR)
+    inputs = up_to_date.inputs_digest(
+        plans_dir=Path(plans_dir), out_dir=out_dir, cache=cache, config_file=config_file,
+        rules_file=gate.rules_file_for(rules_file), site_dir=up_to_date.last_site_dir(cache),
+        options={"site": with_site, "drafts": drafts, "pdf": with_pdf, "out": str(out_dir.absolute())})
+    last = up_to_date.unchanged(cache, inputs, out_dir)
+    if last is not None:
+        if last.said:
+            say(last.said)
+        say("nothing changed since the last build: the outputs are as it left them")
+        return Built(last.plans, 0, Path(last.site_dir) if last.site_dir else None, last.on_site,
+                     last.drafts_left_off)
+    from . import outputs, pdf  # the renderers (openpyxl, python-docx, pikepdf): not needed when nothing changed
+    from bcf_schema.checked_cache import CheckedCache
+    checks = CheckedCache(cache / "checked", gate.rules_file_for(rules_file))
+    checked = gate.check([str(plans_dir)], rules_file, cache=checks)
     problems = [f for f in checked.findings if f.severity is not Severity.INFO]
-    if problems:
-        say(report.as_text(problems, len(checked.report.results)))
+    said = report.as_text(problems, len(checked.report.results)) if problems else ""
+    if said:
+        say(said)
     if checked.usage_problem:
         raise BuildStopped(f"build stopped: {out_dir}/ was left as it was", 2)
     if not checked.ok:
@@ -66,11 +83,12 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
     sources = [outputs.PlanSource(Path(r.path), r.plan.data, r.framework, r.plan.raw) for r in checked.passed]
     returns = [(Path(r.path), r.plan.data, r.framework) for r in checked.returns_passed]
     return_raws = [r.plan.raw for r in checked.returns_passed]  # the site publishes what was checked
-    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
     clashes = outputs.clashes(sources)
     if clashes:
         raise BuildStopped("\n".join(f"error: {escape.terminal(clash)}" for clash in clashes)
                            + f"\nbuild stopped: {out_dir}/ was left as it was")
+    fresh = checks.fresh(checked.report.results)  # kept once the cache folder is claimed
+    del checked  # the source maps (a line for every value) are for findings only: free them before rendering
     done = 0
 
     def progress(source):
@@ -78,13 +96,14 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
         done += 1
         say(f"[{done}/{len(sources)}] {escape.terminal(source.path)}")
 
-    cache = Path(CACHE_DIR)
-    site_dir = None
+    site_dir, on_site = None, len(sources)
     protected, roots = [Path(plans_dir), Path("docs")], [Path.cwd()]  # never replaced, whatever --out says
     try:
         with folders.Swap(protected, roots) as swap:
             documents = swap.stage(out_dir, legacy=outputs.is_documents_folder)
-            folders.claim_cache(cache, protected, roots, subfolders=("documents", "pdf", "site"))
+            folders.claim_cache(cache, protected, roots, subfolders=CACHE_PARTS)
+            up_to_date.forget(cache)
+            checks.save(fresh)
             rendered = outputs.render_into(sources, documents, progress, cache=cache / "documents")
             _render_returns(returns, documents)
             no_pdf = pdf.available() if with_pdf else None
@@ -103,9 +122,10 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
                 from .site import SiteBuildError, build_site
                 say(f"building the site from {config_file or 'the built-in configuration'} ...")
                 try:
-                    site_dir = build_site(config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
-                                          returns=[(*r, raw) for r, raw in zip(returns, return_raws)],
-                                          work_dir=cache / "site", swap=swap, drafts=drafts)
+                    site_dir, on_site = build_site(
+                        config_file, plans_dir=plans_dir, documents_dir=documents, plans=sources,
+                        returns=[(*r, raw) for r, raw in zip(returns, return_raws)],
+                        work_dir=cache / "site", swap=swap, drafts=drafts)
                 except SiteBuildError as err:
                     raise BuildStopped(f"{err}\nbuild stopped: {out_dir}/ and the site were left as they were") \
                         from None
@@ -114,11 +134,12 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
     except OSError as err:  # a full disk, a read-only folder ...
         raise BuildStopped(f"bcfc build: cannot write the outputs: {folders.io_message(err)}\n"
                            f"build stopped: {out_dir}/ and the site were left as they were", 2) from None
-    if not with_site:
-        return Built(len(sources), rendered)
-    from .site.policy import published
-    shown = len(published(sources, drafts))
-    return Built(len(sources), rendered, site_dir, shown, len(sources) - shown)
+    built = Built(len(sources), rendered, site_dir, on_site if with_site else 0,
+                  len(sources) - on_site if with_site else 0)
+    up_to_date.record(cache, up_to_date.LastBuild(
+        inputs, up_to_date.outputs_digest(out_dir, str(site_dir) if site_dir else None), said, built.plans,
+        str(site_dir.absolute()) if site_dir else None, built.on_site, built.drafts_left_off))
+    return built
 
 
 def _render_returns(returns, documents: Path) -> None:

@@ -14,7 +14,6 @@ SHAPING = (
     "bcfc",  # itself: a release can change any output
     "openpyxl",  # the planning template
     "python-docx",  # the Word narrative
-    "matplotlib",  # the site's charts
     "mkdocs", "mkdocs-material",  # the site's pages, theme and search index
     "markdown-it-py",  # plan Markdown, in every output
     "jinja2",  # the site's page templates

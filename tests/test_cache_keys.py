@@ -26,7 +26,7 @@ def test_every_library_that_shapes_an_output_is_installed_and_keyed():
     versions = cache_keys.versions()
     assert list(versions) == list(cache_keys.SHAPING)
     assert "not installed" not in versions.values()
-    for name in ("bcfc", "openpyxl", "python-docx", "matplotlib", "mkdocs", "mkdocs-material", "markdown-it-py",
+    for name in ("bcfc", "openpyxl", "python-docx", "mkdocs", "mkdocs-material", "markdown-it-py",
                  "jinja2"):
         assert f"{name}={versions[name]}" in cache_keys.libraries()
 

@@ -7,7 +7,7 @@ __all__ = ["SiteBuildError", "build_site", "serve_site"]
 
 
 def __getattr__(name: str):
-    # publish imports every renderer (openpyxl, python-docx, numpy): loaded on first use, so that
+    # publish imports every renderer (openpyxl, python-docx, pikepdf): loaded on first use, so that
     # `bcfc validate`, which reads only siteconfig, starts without them
     if name in __all__:
         from . import publish

@@ -250,6 +250,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                               use_directory_urls=config.use_directory_urls, extra_docs=sorted(extra_docs),
                               author_docs=sorted(author_docs),
                               page_cache=self.work.pages if self.work else None)
+        # (the About pages' environment is the module's: set or unset, never left pointing at another build's)
+        builder.env.bytecode_cache = self.work.template_cache("pages") if self.work else None
+        public_pages.ENV.bytecode_cache = self.work.template_cache("about") if self.work else None
         generated = builder.build()
         self.draft_folders = {p.folder + "/": p.label for p in self.plans if policy.is_draft(p.data)}
         generated.update(public_pages.pages(self.site_config, last_updated=builder.last_updated,
@@ -289,7 +292,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     def on_env(self, env, /, *, config, files):
         self.final_files = files
-        if self.work is not None:  # the last build's outputs are linked into site/: write each anew, never in place
+        if self.work is not None:
+            env.bytecode_cache = self.work.template_cache("theme")  # the last build's outputs are linked into site/: write each anew, never in place
             sources = os.path.abspath(self.work.sources.root) + os.sep
             for file in files:
                 dest = Path(file.abs_dest_path)

@@ -20,18 +20,18 @@ ACCESSIBILITY = "accessibility.md"
 # exactly these rule tags on every kind of page); the statement names them.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                           lstrip_blocks=True, keep_trailing_newline=True)
-_ENV.filters["long_date"] = d.long_date
+ENV.filters["long_date"] = d.long_date
 
 
 def pages(config: SiteConfig | None, *, last_updated: str, plan_count: int) -> dict[str, str]:
     """{site path: Markdown} for the About page and the accessibility statement."""
     context = dict(config=config or SiteConfig(), configured=config is not None, config_file=CONFIG_FILE,
                    last_updated=last_updated, plan_count=plan_count, statuses=STATUSES, axe_tags=AXE_TAGS)
-    return {ABOUT: _ENV.get_template("about.md.j2").render(**context),
-            ACCESSIBILITY: _ENV.get_template("accessibility.md.j2").render(**context)}
+    return {ABOUT: ENV.get_template("about.md.j2").render(**context),
+            ACCESSIBILITY: ENV.get_template("accessibility.md.j2").render(**context)}
 
 
 def nav() -> list[dict]:

@@ -52,8 +52,9 @@ def _load(config_file: str | Path | None, plans_dir: str | Path | None, strict: 
 def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: str | Path | None = None,
                documents_dir: str | Path | None = None, plans: list[PlanSource] | None = None,
                work_dir: str | Path | None = None, strict: bool = True, swap: folders.Swap | None = None,
-               drafts: bool = False, returns: list[tuple] | None = None) -> Path:
-    """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir.
+               drafts: bool = False, returns: list[tuple] | None = None) -> tuple[Path, int]:
+    """Build the MkDocs site into a staging folder, then swap it in for site_dir; return site_dir and
+    how many of the plans given it shows (drafts are left off unless the call or mkdocs.yml asks for them).
 
     plans: the plans `bcfc build` has already validated, so the plugin need not read them again.
     work_dir: keep what this build made there, so the next build renders only what changed (see
@@ -94,7 +95,7 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
             raise
         if own_swap:
             swap.commit()
-        return site_dir
+        return site_dir, len(plans or ())
     except MkDocsException as err:  # a plan with errors, a warning in strict mode, a bad mkdocs.yml
         details = "\n".join(m for m in collect.messages if m not in str(err))
         raise SiteBuildError("\n".join(x for x in (details, str(err)) if x)) from err
