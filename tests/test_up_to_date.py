@@ -118,3 +118,24 @@ def test_a_cache_entry_tampered_with_cannot_change_what_is_checked(repo):
     result = build(repo)
     assert "nothing changed" not in result.stderr
     assert os.listdir(repo / ".bcfc-cache" / "checked")  # checked again and kept anew
+
+
+def test_a_rebuild_never_writes_into_the_files_of_the_site_published_before(repo, tmp_path):
+    """The published site shares its files with the cache (hard links): a rebuild must write new files,
+    never over old ones, or a reader (a web server serving the old site) would see pages change mid-build."""
+    build(repo)
+    kept = tmp_path / "served"
+    published = {}
+    for path in sorted((repo / "site").rglob("*")):
+        if path.is_file():
+            name = path.relative_to(repo / "site").as_posix()
+            (kept / name).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, kept / name)  # what a server holding the old site has open
+            published[name] = path.read_bytes()
+    plan = repo / "plans" / "warwickshire" / "2023-25.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("helped develop and review", "helped draft and review", 1),
+                    encoding="utf-8")
+    build(repo)
+    changed = [name for name, content in published.items() if (kept / name).read_bytes() != content]
+    assert changed == []
+    assert (repo / "site" / "search" / "search_index.json").read_bytes() != published["search/search_index.json"]

@@ -10,7 +10,7 @@ cannot do alone is keep the parts of a build that are not pages. This module sup
 - `PageCache` keeps each plan's generated pages by content hash, so an unchanged plan costs a
   file read, not a render;
 - `merge_search_index` puts the search entries of the pages MkDocs skipped back into the index,
-  in the order a full build writes them.
+  from the last build's index, in the order a full build writes them.
 
 A dirty build must give the same bytes as a clean one: tests compare the two trees.
 """
@@ -148,7 +148,7 @@ class WorkDir:
         self.site = root / "site"
         self.sources = SourceTree(root / "sources")
         self.pages = PageCache(root / "pages", self.sources)
-        self.search_entries = root / "search-entries.json"
+        self.last_index = root / "last-search-index.json"  # the last build's search index, moved aside
         self.state_file = root / "state.json"
         self.compiled = root / "templates"
 
@@ -205,22 +205,23 @@ def _page_of(location: str) -> str:
     return location.split("#", 1)[0]
 
 
-def merge_search_index(index_file: Path, entries_file: Path, page_order: list[str], dirty: bool) -> None:
+def _by_page(entries: list[dict]) -> dict[str, list]:
+    pages: dict[str, list] = {}
+    for entry in entries:
+        pages.setdefault(_page_of(entry["location"]), []).append(entry)
+    return pages
+
+
+def merge_search_index(index_file: Path, last_index: Path, page_order: list[str]) -> None:
     """After a dirty build the theme's search index holds only the pages built this time: add the
-    other pages' entries from the last build, in page order, and keep every page's entries for the next."""
+    other pages' entries from the last build's index (last_index, moved aside before the build), in page order."""
     index = json.loads(index_file.read_text(encoding="utf-8"))
-    fresh: dict[str, list] = {}
-    for entry in index["docs"]:
-        fresh.setdefault(_page_of(entry["location"]), []).append(entry)
-    kept: dict[str, list] = {}
-    if dirty:
-        try:
-            kept = json.loads(entries_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            kept = {}
-    by_page = {page: fresh.get(page, kept.get(page, [])) for page in page_order}
-    entries_file.write_text(json.dumps(by_page), encoding="utf-8")
-    if dirty:
-        index["docs"] = [entry for page in page_order for entry in by_page[page]]
-        # The theme's own serialisation, so a dirty build writes the bytes a clean one does.
-        index_file.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+    fresh = _by_page(index["docs"])
+    try:
+        kept = _by_page(json.loads(last_index.read_text(encoding="utf-8"))["docs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = {}
+    last_index.unlink(missing_ok=True)
+    index["docs"] = [entry for page in page_order for entry in fresh.get(page, kept.get(page, []))]
+    # The theme's own serialisation, so a dirty build writes the bytes a clean one does.
+    index_file.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")

@@ -27,7 +27,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
@@ -293,7 +293,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     def on_env(self, env, /, *, config, files):
         self.final_files = files
         if self.work is not None:
-            env.bytecode_cache = self.work.template_cache("theme")  # the last build's outputs are linked into site/: write each anew, never in place
+            env.bytecode_cache = self.work.template_cache("theme")
+            self._clear_unlisted(files)  # the last build's outputs are linked into site/: write each anew, never in place
             sources = os.path.abspath(self.work.sources.root) + os.sep
             for file in files:
                 dest = Path(file.abs_dest_path)
@@ -311,6 +312,21 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.page_order = [f.url.removeprefix("./") for f in files.documentation_pages(inclusion=InclusionLevel.is_included)]
         return env
 
+    def _clear_unlisted(self, files: Files) -> None:
+        """What the last build wrote beside the pages and media (the search index, the sitemap, 404.html)
+        MkDocs writes again in place: remove it first, so each is a new file and the published site,
+        which links the last one, never changes under this build. The search index is moved aside: a
+        dirty build adds the entries of the pages it skips from it (merge_search_index)."""
+        listed = {os.path.abspath(f.abs_dest_path) for f in files}
+        index = os.path.join(os.path.abspath(self.work.site), "search", "search_index.json")
+        for root, _dirs, names in os.walk(self.work.site):
+            for name in names:
+                path = os.path.join(os.path.abspath(root), name)
+                if path == index and self.dirty:
+                    os.replace(path, self.work.last_index)
+                elif path not in listed:
+                    os.unlink(path)
+
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config):
         if not config.site_url:  # a sitemap needs the site's address: without it, its links would be wrong
@@ -318,8 +334,8 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 (Path(config.site_dir) / name).unlink(missing_ok=True)
         if self.work is not None:
             index = Path(config.site_dir) / "search" / "search_index.json"
-            if index.is_file():
-                merge_search_index(index, self.work.search_entries, self.page_order, self.dirty)
+            if index.is_file() and self.dirty:
+                merge_search_index(index, self.work.last_index, self.page_order)
 
     def on_pre_page(self, page, /, *, config, files):
         # The sitemap's <lastmod> and the gzip time of sitemap.xml.gz come from these dates: the
@@ -327,7 +343,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         page.update_date = self.page_dates.get(page.file.src_uri, self.default_date)
         return page
 
-    def on_page_content(self, page_html: str, /, *, page, config, files) -> str:
+    def _on_page_content_restore(self, page_html: str, /, *, page, config, files) -> str:
         # The generated pages carry plan content as tokens that Python-Markdown passed through
         # untouched; here, after Markdown, each becomes its HTML again (renderers.site.html).
         page_html = html.restore(page_html)
@@ -336,11 +352,29 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 return policy.draft_banner(label) + page_html  # a draft plan's every page
         return page_html
 
-    def on_post_page(self, output: str, /, *, page, config) -> str:
+    # MkDocs converts every page before it writes any, holding each page's Markdown and HTML to the end:
+    # a national build's memory grew by about a megabyte a plan. The Markdown is let go once converted,
+    # the HTML once the page is written (each page's title, from the render, is kept for the pages that
+    # link it); after every other plugin's handler, so none misses them.
+    @event_priority(-100)
+    def _on_page_content_forget(self, page_html: str, /, *, page, config, files) -> str:
+        page.markdown = ""
+        return page_html
+
+    on_page_content = CombinedEvent(_on_page_content_restore, _on_page_content_forget)
+
+    def _on_post_page_banner(self, output: str, /, *, page, config) -> str:
         output = banner.add(output, self.banner)
         # Material's search dialog has role="dialog" but no name (axe: aria-dialog-name).
         return output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                               '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
+
+    @event_priority(-100)
+    def _on_post_page_forget(self, output: str, /, *, page, config) -> str:
+        page.content = ""
+        return output
+
+    on_post_page = CombinedEvent(_on_post_page_banner, _on_post_page_forget)
 
     # -- live preview ------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,12 +140,9 @@ def _build_into(config, plugin, plans, work_dir, stage: Path, settings: bytes = 
     except BaseException:
         work.reset()  # half-updated: the next build starts clean
         raise
-    # MkDocs' own files (pages, media) are linked, not copied: the plugin makes MkDocs write a changed
-    # one as a new file (on_env), so the published site never changes under a later build. What else is
-    # written in place (the search index, the sitemap, 404.html) is copied.
-    shutil.copytree(work.site, stage, dirs_exist_ok=True,
-                    copy_function=lambda source, target: (folders.link_or_copy if Path(source) in expected
-                                                          else shutil.copy2)(source, target))
+    # Linked, not copied: the plugin makes MkDocs write every file it changes as a new file (on_env), so
+    # the published site never changes under a later build.
+    folders.link_tree(work.site, stage)
 
 
 @contextmanager
