@@ -82,7 +82,10 @@ def measure(command: list[str], cwd: Path, env: dict | None = None) -> Sample:
     """Wall time, CPU time and peak memory of one run of a command and its children."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    # What the command says goes to a file, not a pipe: a build's progress (a line a plan) would fill a
+    # pipe nobody reads until the end, and the build would wait on it for ever.
+    said = tempfile.TemporaryFile()
+    process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=said,
                            env={**os.environ, **(env or {})})
     peak = 0
     while process.poll() is None:
@@ -96,7 +99,8 @@ def measure(command: list[str], cwd: Path, env: dict | None = None) -> Sample:
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
+        said.seek(0)
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {said.read().decode()[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Sample(elapsed, cpu, peak)
 
