@@ -8,16 +8,9 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_bcfc
+from test_gate import RULES  # a house rule refusing the Warwickshire plan
 
 pytestmark = pytest.mark.skipif(not (ROOT / "mkdocs.yml").is_file(), reason="the site needs mkdocs.yml")
-
-RULES = """\
-rules:
-  - id: no-warwickshire
-    description: This repository publishes no Warwickshire plan
-    schema:
-      hwbs: {type: list, schema: {type: dict, schema: {name: {forbidden: [Warwickshire]}}}}
-"""
 
 
 @pytest.fixture
