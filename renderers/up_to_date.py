@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def _tree_digest(folders: list[Path], skip: set[Path] = frozenset()) -> str:
 
 def _code_digest() -> str:
     digest = hashlib.sha256(cache_keys.libraries().encode())
+    registry = sys.modules.get("renderers.registry")
+    if registry is not None:  # outputs registered at run time (a program using bcfc); else the code says them
+        digest.update(" ".join(o.file for o in registry.rendered()).encode())
     for package in ("bcf_schema", "renderers", "bcfc"):
         for path in _files(CODE / package, set()):
             digest.update(_stat_line(path))
