@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 
-@dataclass(frozen=True)
-class Code:
-    code: str
-    severity: str  # as a planning lead reads it: "error", "error (a warning in a draft)", "info" ...
-    title: str  # a few words, for the summary line of `bcfc validate`
-    explanation: str  # what it means
-    hint: str  # what to do about it, in general; each finding's own hint says it for the case
+class Code(namedtuple("Code", "code severity title explanation hint")):
+    """A finding code. severity as a planning lead reads it ("error", "error (a warning in a draft)",
+    "info" ...); title a few words, for the summary line of `bcfc validate`; explanation what it means;
+    hint what to do about it, in general (each finding's own hint says it for the case)."""
+    __slots__ = ()
 
     @property
     def severities(self) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ every file can be reported at once.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import namedtuple
 from enum import Enum
 
 from .catalogue import BY_CODE
@@ -17,20 +17,20 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str  # BCFnnn, one of bcf_schema.catalogue.CODES
-    severity: Severity
-    file: str
-    line: int | None  # 1-based; None where the file has no lines to point at
-    col: int | None  # 1-based
-    pointer: str  # JSON pointer into the plan ("" for the whole document)
-    message: str
-    hint: str = ""
+# Records of bcf_schema are named tuples and plain classes, not dataclasses: `bcfc validate PLAN` runs on
+# every commit and save, and importing dataclasses (which imports inspect) and making a class with it cost
+# it more than checking the plan.
+class Finding(namedtuple("Finding", "code severity file line col pointer message hint", defaults=("",))):
+    """One problem: code is BCFnnn, one of bcf_schema.catalogue.CODES; file the path as given; line and col
+    1-based, None where the file has no lines to point at; pointer a JSON pointer into the plan ("" for the
+    whole document); hint what to do."""
+    __slots__ = ()
 
-    def __post_init__(self):
-        if self.code not in BY_CODE:
-            raise ValueError(f"finding code {self.code!r} is not in bcf_schema/catalogue.py: catalogue it first")
+    def __new__(cls, *args, **kwargs):
+        finding = super().__new__(cls, *args, **kwargs)
+        if finding.code not in BY_CODE:
+            raise ValueError(f"finding code {finding.code!r} is not in bcf_schema/catalogue.py: catalogue it first")
+        return finding
 
     @property
     def location(self) -> str:
@@ -39,9 +39,7 @@ class Finding:
         return f"{self.file}:{self.line}:{self.col or 1}"
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        return {**self._asdict(), "severity": self.severity.value}
 
 
 def sort_key(finding: Finding) -> tuple:

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
+from collections import namedtuple
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jsonschema_rs
 
 from . import messages
 from .loader import load, pointer_join, pointer_of
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every `bcfc validate`
 if TYPE_CHECKING:
     import jsonschema
 
@@ -31,21 +31,18 @@ class FrameworkError(Exception):
     """A framework.yaml that is missing or malformed: a bug in this project, not in a plan."""
 
 
-@dataclass(frozen=True)
-class OutlineEntry:
-    id: str
-    kind: str
-    title: str
-    wording: str
-    answer: str  # required | optional | none
-    depth: int  # 1 for top-level headings
-    parent: str | None
-    children: tuple[str, ...] = field(default=())
+class OutlineEntry(namedtuple("OutlineEntry", "id kind title wording answer depth parent children",
+                               defaults=((),))):
+    """A heading or question of the outline: answer is required | optional | none; depth 1 for top-level
+    headings; parent and children are ids."""
+    __slots__ = ()
 
 
 class _Declared:
     """An entry of framework.yaml as attributes; `entry["key"]` and `entry.get` still read its mapping."""
-    raw: dict
+
+    def __init__(self, raw: dict):
+        self.raw = raw
 
     def __getitem__(self, key: str):
         return self.raw[key]
@@ -53,47 +50,47 @@ class _Declared:
     def get(self, key: str, default=None):
         return self.raw.get(key, default)
 
+    def __repr__(self):
+        return f"{type(self).__name__}({self.raw!r})"
 
-@dataclass(frozen=True)
+
 class FundingStream(_Declared):
-    id: str
-    name: str
-    contributor: str  # nhs | local_authority | ...
-    succeeds: tuple[str, ...]  # ids of earlier periods' streams it takes over
-    raw: dict = field(repr=False, compare=False)
+    def __init__(self, raw: dict):
+        super().__init__(raw)
+        self.id, self.name = raw["id"], raw["name"]
+        self.contributor = raw.get("contributor", "")  # nhs | local_authority | ...
+        self.succeeds = tuple(raw.get("succeeds") or ())  # ids of earlier periods' streams it takes over
 
 
-@dataclass(frozen=True)
 class Metric(_Declared):
-    id: str
-    name: str
-    unit: str
-    goal_periods: str  # annual | quarterly | monthly
-    raw: dict = field(repr=False, compare=False)
+    def __init__(self, raw: dict):
+        super().__init__(raw)
+        self.id, self.name, self.unit = raw["id"], raw["name"], raw.get("unit", "")
+        self.goal_periods = raw.get("goal_periods", "annual")  # annual | quarterly | monthly
 
 
-@dataclass(frozen=True)
 class MinimumSpend(_Declared):
-    id: str
-    name: str
-    funding_stream: str
-    where: dict  # {scheme field: [values that count]}
-    raw: dict = field(repr=False, compare=False)
+    def __init__(self, raw: dict):
+        super().__init__(raw)
+        self.id, self.name, self.funding_stream = raw["id"], raw["name"], raw["funding_stream"]
+        self.where = dict(raw.get("where") or {})  # {scheme field: [values that count]}
 
 
-@dataclass(frozen=True)
 class RingFence(_Declared):
-    funding_stream: str
-    scheme_types: tuple[str, ...]  # the only scheme types the stream may fund
-    raw: dict = field(repr=False, compare=False)
+    def __init__(self, raw: dict):
+        super().__init__(raw)
+        self.funding_stream = raw["funding_stream"]
+        self.scheme_types = tuple(raw["scheme_types"])  # the only scheme types the stream may fund
 
 
-@dataclass(eq=False)  # hashed by identity: load_framework() returns one cached object per period
 class Framework:
-    period: str
-    data: dict
-    folder: Path
-    outline: list[OutlineEntry]
+    """A period's framework; hashed by identity: load_framework() returns one cached object per period."""
+
+    def __init__(self, period: str, data: dict, folder: Path, outline: list[OutlineEntry]):
+        self.period, self.data, self.folder, self.outline = period, data, folder, outline
+
+    def __repr__(self):
+        return f"Framework({self.period!r})"
 
     @property
     def title(self) -> str:
@@ -129,22 +126,19 @@ class Framework:
 
     @functools.cached_property
     def funding_streams(self) -> list[FundingStream]:
-        return [FundingStream(d["id"], d["name"], d.get("contributor", ""), tuple(d.get("succeeds") or ()), d)
-                for d in self.items("funding_streams")]
+        return [FundingStream(d) for d in self.items("funding_streams")]
 
     @functools.cached_property
     def metrics(self) -> list[Metric]:
-        return [Metric(d["id"], d["name"], d.get("unit", ""), d.get("goal_periods", "annual"), d)
-                for d in self.items("metrics")]
+        return [Metric(d) for d in self.items("metrics")]
 
     @functools.cached_property
     def minimum_spend(self) -> list[MinimumSpend]:
-        return [MinimumSpend(d["id"], d["name"], d["funding_stream"], dict(d.get("where") or {}), d)
-                for d in self.items("minimum_spend")]
+        return [MinimumSpend(d) for d in self.items("minimum_spend")]
 
     @functools.cached_property
     def ring_fenced(self) -> list[RingFence]:
-        return [RingFence(d["funding_stream"], tuple(d["scheme_types"]), d) for d in self.items("ring_fenced")]
+        return [RingFence(d) for d in self.items("ring_fenced")]
 
     def ids(self, key: str) -> list[str]:
         return [item["id"] for item in self.items(key)]

@@ -7,7 +7,6 @@ lets through (its incompleteness is only warnings) every one renders as a draft.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .findings import Finding, Severity
@@ -17,9 +16,11 @@ from .validate import PlanResult, Report, validate_paths
 DEFAULT_RULES = "bcfc-rules.yaml"  # a plans repository's house rules, beside its plans/ and mkdocs.yml
 
 
-@dataclass
 class Gate:
-    report: Report
+    """What the checks said of the plans given, read as which may be rendered."""
+
+    def __init__(self, report: Report):
+        self.report = report
 
     @property
     def findings(self) -> list[Finding]:

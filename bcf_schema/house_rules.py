@@ -20,14 +20,11 @@ what it names. Findings point at the plan's line like any other.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections import namedtuple
 
 from .findings import Finding, Severity
 from .loader import LoadedPlan, load, pointer_join
 
-if TYPE_CHECKING:
-    from .house_rule_engine import PlanValidator
 
 _WORD = re.compile(r"\S+")
 
@@ -43,12 +40,8 @@ def count_words(value) -> int:
     return 0
 
 
-@dataclass
-class HouseRule:
-    id: str
-    description: str
-    severity: Severity
-    validator: PlanValidator
+# A rule of a plans repository's rules file; validator is its house_rule_engine.PlanValidator.
+HouseRule = namedtuple("HouseRule", "id description severity validator")
 
 
 def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
@@ -59,8 +52,8 @@ def load_rules(path: str) -> tuple[list[HouseRule], list[Finding]]:
     loaded = load(path)
     if not loaded.ok:
         if loaded.findings[0].code == "BCF009":  # an empty rules file is a wrong rules file
-            return [], [replace(f, code="BCF301", message="the house rules file holds no rules",
-                                hint="a rules file holds a 'rules:' list; see README, 'Local house rules'")
+            return [], [f._replace(code="BCF301", message="the house rules file holds no rules",
+                                   hint="a rules file holds a 'rules:' list; see README, 'Local house rules'")
                         for f in loaded.findings]
         return [], loaded.findings
     problems: list[Finding] = []

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -26,15 +26,9 @@ _CHANGE_DATE = re.compile(r"(?:reissued|unitary from|recoded)\s+(?:(\d{1,2}) (\w
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 
 
-@dataclass(frozen=True)
-class Hwb:
-    code: str
-    name: str
-    region: str
-    icbs: tuple[str, ...]
-    icb_ods_codes: tuple[str, ...]
-    previous_codes: tuple[str, ...]
-    notes: str
+class Hwb(namedtuple("Hwb", "code name region icbs icb_ods_codes previous_codes notes")):
+    """One HWB of a list: icbs, icb_ods_codes and previous_codes are tuples of strings."""
+    __slots__ = ()
 
     @property
     def short_name(self) -> str:
@@ -74,13 +68,9 @@ def normalise_icb(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-@dataclass(frozen=True)
-class Vintage:
-    """One HWB list and the dates its ICBs are valid for (both inclusive)."""
-    path: Path
-    valid_from: dt.date
-    valid_to: dt.date
-    describes: str
+class Vintage(namedtuple("Vintage", "path valid_from valid_to describes")):
+    """One HWB list (its path) and the dates its ICBs are valid for (both inclusive)."""
+    __slots__ = ()
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_to

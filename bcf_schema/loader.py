@@ -18,7 +18,6 @@ import errno
 import math
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -71,13 +70,12 @@ def pointer_of(path) -> str:
     return pointer
 
 
-@dataclass
 class SourceMap:
     """JSON pointer -> (line, column), both 1-based, for every value and key."""
 
-    path: str
-    values: dict[str, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    def __init__(self, path: str, values: dict[str, tuple[int, int]] | None = None,
+                 keys: dict[str, tuple[int, int]] | None = None):
+        self.path, self.values, self.keys = path, {} if values is None else values, {} if keys is None else keys
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """Where a pointer's value (or key) starts; its nearest mapped ancestor if it has none."""
@@ -92,16 +90,23 @@ class SourceMap:
             pointer = pointer.rsplit("/", 1)[0]
 
 
-@dataclass
 class LoadedPlan:
-    path: str
-    data: dict | None
-    source_map: SourceMap
-    findings: list[Finding]
-    raw: bytes = b""  # the file's bytes as read: what is published is what was checked
-    # a number written with a decimal point but a whole value (1000.0): JSON Schema counts it as an integer,
-    # so the schema check must look at such a plan with its strict validator
-    whole_floats: bool = False
+    """A file as read: its data (None if it could not be read), where each value was, and the problems."""
+
+    def __init__(self, path: str, data: dict | None, source_map: SourceMap, findings: list[Finding],
+                 raw: bytes = b"", whole_floats: bool = False):
+        self.path, self.data, self.source_map, self.findings = path, data, source_map, findings
+        self.raw = raw  # the file's bytes as read: what is published is what was checked
+        # a number written with a decimal point but a whole value (1000.0): JSON Schema counts it as an
+        # integer, so the schema check must look at such a plan with its strict validator
+        self.whole_floats = whole_floats
+
+    def __repr__(self):
+        return f"LoadedPlan({self.path!r}, {len(self.findings)} finding(s))"
+
+    def with_data(self, data: dict) -> LoadedPlan:
+        """The same file read as holding other data (a draft checked as if submitted)."""
+        return LoadedPlan(self.path, data, self.source_map, self.findings, self.raw, self.whole_floats)
 
     @property
     def ok(self) -> bool:

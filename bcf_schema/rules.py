@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from . import hwbs
 from .findings import Finding, Severity
@@ -21,10 +20,11 @@ TO_WRITE = "to be written"  # how `bcfc new` marks a value it cannot fill in
 FINAL = ("submitted", "approved")  # from these statuses on, what is not yet written is an error
 
 
-@dataclass
 class Context:
-    plan: LoadedPlan
-    fw: Framework
+    """A plan and its framework, as the rules read them."""
+
+    def __init__(self, plan: LoadedPlan, fw: Framework):
+        self.plan, self.fw = plan, fw
 
     @property
     def data(self) -> dict:

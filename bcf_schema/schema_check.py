@@ -14,7 +14,7 @@ import difflib
 import functools
 import json
 import re
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every `bcfc validate`
 
 import jsonschema_rs
 

@@ -7,7 +7,7 @@ with counts and names, then one verdict line.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import escape, gate, house_rules
 from .findings import Finding, Severity
@@ -76,7 +76,7 @@ def plan_status(result: PlanResult, rules: list[house_rules.HouseRule] = ()) -> 
     status = lifecycle_status(data)
     findings = result.findings
     if result.plan is not None and result.plan.ok and status == "draft":
-        submitted = replace(result.plan, data={**data, "status": "submitted"})
+        submitted = result.plan.with_data({**data, "status": "submitted"})
         findings = validate_plan(submitted, rules).findings
     errors = [f for f in findings if f.severity is Severity.ERROR]
     items = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import house_rules, returns, rules, schema_check
@@ -19,26 +18,36 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 
 
-@dataclass
 class PlanResult:
-    path: str
-    plan: LoadedPlan | None
-    framework: Framework | None
-    findings: list[Finding]
-    unreadable: bool = False  # the file could not be read at all: an I/O error, exit 2
-    is_return: bool = False  # a return against a plan (plans/<hwb>/returns/...), not a plan
+    """One file checked: the plan as loaded (None once dropped), its framework and its findings."""
+
+    def __init__(self, path: str, plan: LoadedPlan | None, framework: Framework | None, findings: list[Finding],
+                 unreadable: bool = False, is_return: bool = False):
+        self.path, self.plan, self.framework, self.findings = path, plan, framework, findings
+        self.unreadable = unreadable  # the file could not be read at all: an I/O error, exit 2
+        self.is_return = is_return  # a return against a plan (plans/<hwb>/returns/...), not a plan
+
+    def __repr__(self):
+        return f"PlanResult({self.path!r}, {len(self.findings)} finding(s))"
+
+    def without_plan(self) -> PlanResult:
+        """The result without the plan's data, which costs more to keep (or send back) than to check."""
+        self.plan = None
+        return self
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
 
-@dataclass
 class Report:
-    results: list[PlanResult] = field(default_factory=list)
-    io_errors: list[Finding] = field(default_factory=list)  # unreadable paths: exit 2
-    rule_file_findings: list[Finding] = field(default_factory=list)
-    reviews: list[list[Finding]] = field(default_factory=list)  # each review file's findings (with_reviews)
+    """Everything one check found."""
+
+    def __init__(self):
+        self.results: list[PlanResult] = []
+        self.io_errors: list[Finding] = []  # unreadable paths: exit 2
+        self.rule_file_findings: list[Finding] = []
+        self.reviews: list[list[Finding]] = []  # each review file's findings (with_reviews)
 
     @property
     def findings(self) -> list[Finding]:
@@ -204,7 +213,7 @@ def validate_paths(paths: list[str], rules_file: str | None = None, *, keep_plan
     elif jobs == 1 or len(files) < PARALLEL_FROM or not _can_fork():
         # each plan dropped once checked, as the workers do: kept, 459 plans' data made every garbage
         # collection slower (0.55 s more CPU over the national corpus, 1.4 s in all)
-        results = [replace(validate_file(path, local_rules), plan=None) for path in files]
+        results = [validate_file(path, local_rules).without_plan() for path in files]
     else:
         results = _validate_in_workers(files, local_rules, jobs)
     for result in results:
@@ -234,8 +243,7 @@ _worker_rules: list[house_rules.HouseRule] = []  # inherited by forked workers, 
 
 
 def _findings_only(path: str) -> PlanResult:
-    result = validate_file(path, _worker_rules)
-    return replace(result, plan=None)  # the plan's data would cost more to send back than to check
+    return validate_file(path, _worker_rules).without_plan()
 
 
 def _validate_in_workers(files: list[str], local_rules, jobs: int) -> list[PlanResult]:

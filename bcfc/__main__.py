@@ -1,4 +1,4 @@
 """`python -m bcfc`: the same command as `bcfc`."""
-from bcfc.cli import main
+from bcfc.entry import main
 
 main()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bcf_schema import report
+from bcfc import checking
 from bcf_schema.findings import Severity
 from bcf_schema.framework import available_periods, load_framework
 from bcf_schema import gate
@@ -57,22 +58,7 @@ def validate(paths, fmt, strict, rules_file, base):
     PATHS are plan files or folders (default: plans/). Exit status: 0 clean,
     1 errors found (or warnings, with --strict), 2 usage or I/O error.
     """
-    paths = list(paths) or ["plans"]
-    checked = gate.check(paths, rules_file, keep_plans=False, with_reviews=True)
-    result = checked.report
-    if base:
-        from bcf_schema import gitbase
-
-        try:
-            gitbase.check_versions(result, base)
-        except gitbase.GitError as err:
-            click.echo(f"bcfc validate: {err}", err=True)
-            sys.exit(2)
-    click.echo(report.FORMATS[fmt](result.findings, len(result.results), len(result.reviews),
-                                   sum(1 for r in result.results if r.is_return)))
-    if checked.usage_problem:
-        sys.exit(2)
-    sys.exit(1 if gate.failing(result.findings, strict) else 0)
+    sys.exit(checking.validate_command(list(paths), fmt, strict, rules_file, base))
 
 
 @cli.command("status")
@@ -318,12 +304,7 @@ def serve(config_file, dev_addr, open_in_browser):
 
 
 def main():
-    try:
-        cli()
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as err:  # a bug in bcfc, not in the plan: say so plainly
-        if os.environ.get("BCFC_DEBUG"):
-            raise
-        click.echo(f"bcfc: internal error: {type(err).__name__}: {err} (set BCFC_DEBUG=1 for details)", err=True)
-        sys.exit(2)
+    """The `bcfc` command (bcfc.entry.main, as installed, starts `bcfc validate PLAN` without click)."""
+    from bcfc.entry import guarded
+
+    guarded(cli)

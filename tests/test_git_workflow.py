@@ -1,8 +1,10 @@
 """Plans in git: a pull request's diff, version discipline, and the pre-commit hook, in real repositories."""
 import json
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -193,18 +195,26 @@ def _hook_repository(tmp_path):
     return snapshot
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None and not (ROOT / ".venv/bin/pre-commit").exists(),
-                    reason="pre-commit is not installed")
-def test_the_pre_commit_hook_validates_plans_from_a_scratch_repository(repo, tmp_path):
+@pytest.fixture(scope="module")
+def pre_commit(tmp_path_factory):
+    """Run bcfc's hook with pre-commit in a repository: (command, environment). The tests share one
+    PRE_COMMIT_HOME, so the hook's environment (bcfc installed from this repository) is made once."""
+    exe = shutil.which("pre-commit") or str(ROOT / ".venv/bin/pre-commit")
+    if not Path(exe).exists():
+        pytest.skip("pre-commit is not installed")
+    home = tmp_path_factory.mktemp("pre-commit")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home / "home")}
+    return [exe, "try-repo", str(_hook_repository(home)), "bcfc-validate", "--all-files"], env
+
+
+def test_the_pre_commit_hook_validates_plans_from_a_scratch_repository(repo, pre_commit):
     broken = two_scheme_plan()
     broken["versoin"] = broken.pop("version")
     write(repo, broken, "plans/leeds/2023-25.yaml")
     (repo / "notes.yaml").write_text("not: a plan\n", encoding="utf-8")  # outside plans/: not the hook's
     commit_all(repo, "A broken plan")
-    exe = shutil.which("pre-commit") or str(ROOT / ".venv/bin/pre-commit")
-    env = {**__import__("os").environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    result = subprocess.run([exe, "try-repo", str(_hook_repository(tmp_path)), "bcfc-validate", "--all-files"],
-                            cwd=repo, capture_output=True, text=True, timeout=300, env=env)
+    command, env = pre_commit
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=300, env=env)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "bcfc validate" in output and "Failed" in output
@@ -212,18 +222,14 @@ def test_the_pre_commit_hook_validates_plans_from_a_scratch_repository(repo, tmp
     assert "2 plan file(s) checked" in output  # both plans, and not notes.yaml
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None and not (ROOT / ".venv/bin/pre-commit").exists(),
-                    reason="pre-commit is not installed")
-def test_the_pre_commit_hook_accepts_a_fresh_draft_and_refuses_a_submitted_plan_with_unspent_income(repo, tmp_path):
+def test_the_pre_commit_hook_accepts_a_fresh_draft_and_refuses_a_submitted_plan_with_unspent_income(repo, pre_commit):
     assert run_bcfc("new", "Leeds", "--period", "2025-26", cwd=repo).returncode == 0
     commit_all(repo, "Leeds 2025-26: a plan started")
-    exe = shutil.which("pre-commit") or str(ROOT / ".venv/bin/pre-commit")
-    env = {**__import__("os").environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    hooks = str(_hook_repository(tmp_path))
+    command, env = pre_commit
 
     def hook():
-        result = subprocess.run([exe, "try-repo", hooks, "bcfc-validate", "--all-files", "--verbose"],
-                                cwd=repo, capture_output=True, text=True, timeout=300, env=env)
+        result = subprocess.run([*command, "--verbose"], cwd=repo, capture_output=True, text=True, timeout=300,
+                                env=env)
         return result.returncode, result.stdout + result.stderr
 
     code, output = hook()

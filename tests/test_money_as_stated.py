@@ -111,7 +111,8 @@ def fixture_site(tmp_path_factory):
     (work / "bcfc.yaml").write_text(helpers.SITE_CONFIG, encoding="utf-8")
     (work / "plans" / "herefordshire").mkdir(parents=True)
     shutil.copy(FIXTURE, work / "plans" / "herefordshire" / "2023-25.yaml")
-    result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=work, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([helpers.bcfc_exe(), "build", "--no-pdf"], cwd=work, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return work / "site"
 

@@ -68,7 +68,8 @@ def test_a_review_that_is_wrong_says_what_to_fix(tmp_path, change, message):
 def test_a_review_is_shown_beside_the_answers_and_summarised_on_the_overview(tmp_path):
     helpers.make_workspace(tmp_path)
     write(tmp_path / "reviews" / "rutland" / "2023-25.yaml", review())
-    result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([helpers.bcfc_exe(), "build", "--no-pdf"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     narrative = (tmp_path / "site" / "plans" / "rutland" / "2023-25" / "narrative" / "index.html").read_text()
     first = narrative.index(f'id="{ANSWERED[0].id}"')

@@ -16,7 +16,7 @@ def repo(tmp_path):
 
 
 def test_without_bcfc_yaml_the_site_builds_says_who_is_missing_and_has_no_sitemap(repo):
-    result = run_bcfc("build", cwd=repo)
+    result = run_bcfc("build", "--no-pdf", cwd=repo)
     assert result.returncode == 0, result.stderr
     assert "1 draft(s) left off the site" in result.stdout
     site = repo / "site"
@@ -36,7 +36,7 @@ def test_without_bcfc_yaml_the_site_builds_says_who_is_missing_and_has_no_sitema
 def test_a_mistake_in_bcfc_yaml_is_named_by_line_and_nothing_is_built(repo):
     (repo / "bcfc.yaml").write_text("site:\n  name: Plans\n  publisher: Leicestershire County Council\n"
                                     "  contact: not an address\n  adress: https://x.example/\n", encoding="utf-8")
-    result = run_bcfc("build", cwd=repo)
+    result = run_bcfc("build", "--no-pdf", cwd=repo)
     assert result.returncode == 2
     assert "bcfc.yaml:4:12: site.contact should be an email address or a web page" in result.stderr
     assert "bcfc.yaml:5:3: unknown setting 'site.adress'" in result.stderr
@@ -47,7 +47,7 @@ def test_a_mistake_in_bcfc_yaml_is_named_by_line_and_nothing_is_built(repo):
 def test_drafts_are_previewed_under_a_banner_and_the_footer_names_the_publisher(repo):
     (repo / "bcfc.yaml").write_text("site:\n  name: Plans\n  publisher: Leicestershire & Rutland\n"
                                     "  contact: https://example.org/contact\n", encoding="utf-8")
-    result = run_bcfc("build", "--drafts", cwd=repo)
+    result = run_bcfc("build", "--no-pdf", "--drafts", cwd=repo)
     assert result.returncode == 0, result.stderr
     site = repo / "site"
     for page in ("", "narrative/", "funding/", "metrics/", "risks/"):

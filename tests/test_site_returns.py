@@ -143,7 +143,7 @@ def test_a_draft_return_is_left_off_the_public_site_and_shown_in_a_drafts_build(
     config.write_text(config.read_text(encoding="utf-8").replace("      drafts: true\n", ""), encoding="utf-8")
     path = tmp_path / "plans" / "warwickshire" / "returns" / "2023-25-y1-q2.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("status: submitted", "status: draft"), encoding="utf-8")
-    for args, shown in ((["build"], False), (["build", "--drafts"], True)):
+    for args, shown in ((["build", "--no-pdf"], False), (["build", "--no-pdf", "--drafts"], True)):
         result = subprocess.run([helpers.bcfc_exe(), *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         site = tmp_path / "site"
@@ -161,7 +161,8 @@ def test_a_changed_return_reaches_its_page_on_the_next_build(tmp_path):
     page = tmp_path / "site" / "plans" / "warwickshire" / "2023-25" / "outturn" / "index.html"
     totals = []
     for _ in range(2):
-        result = subprocess.run([helpers.bcfc_exe(), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        result = subprocess.run([helpers.bcfc_exe(), "build", "--no-pdf"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         ret = yaml.safe_load(path.read_text(encoding="utf-8"))
         totals.append(sum(e["amount"] for e in ret["expenditure"]))
@@ -194,7 +195,7 @@ def test_a_2025_26_return_scaffolded_from_a_submitted_plan_validates_renders_and
     checked = run_bcfc("validate", "plans", cwd=tmp_path)
     assert checked.returncode == 0 and "1 plan file(s) and 1 return file(s) checked: 0 error(s)" in checked.stdout, \
         checked.stdout
-    built = run_bcfc("build", cwd=tmp_path, timeout=300)
+    built = run_bcfc("build", "--no-pdf", cwd=tmp_path, timeout=300)
     assert built.returncode == 0, built.stderr
     for suffix in (".md", ".docx", ".xlsx"):
         assert (tmp_path / "build" / "worcestershire" / "2025-26" / "returns" / f"2025-26-q2{suffix}").stat().st_size
