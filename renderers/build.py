@@ -8,6 +8,7 @@ or the outputs, 2 for usage or I/O).
 """
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ def build(plans_dir: str | Path = "plans", out_dir: str | Path = "build", rules_
                            + f"\nbuild stopped: {out_dir}/ was left as it was")
     fresh = checks.fresh(checked.report.results)  # kept once the cache folder is claimed
     del checked  # the source maps (a line for every value) are for findings only: free them before rendering
+    gc.freeze()  # the plans, held to the end: the collector's full passes need not walk them (0.15 s of a rebuild)
     done = 0
 
     def progress(source):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from importlib import metadata
+from pathlib import Path
 
 SHAPING = (
     "bcfc",  # itself: a release can change any output
@@ -35,3 +36,15 @@ def versions() -> dict[str, str]:
 def libraries() -> str:
     """'bcfc=0.1.0;openpyxl=3.1.5;...': add it to a cache key."""
     return ";".join(f"{name}={version}" for name, version in versions().items())
+
+
+def file_bytes(path: Path) -> bytes:
+    """A framework's file for a key, read once while it is unchanged: every plan's keys hold its framework's
+    files, and a national build would otherwise read them a thousand times."""
+    info = path.stat()
+    return _read(path, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: Path, _mtime_ns: int, _size: int) -> bytes:
+    return path.read_bytes()

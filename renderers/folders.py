@@ -72,9 +72,6 @@ def check_replaceable(target: Path, protected: list[Path] = (), roots: list[Path
 
 def io_message(err: OSError) -> str:
     """An I/O error as a planning lead would read it: what failed, on which file, and what to do."""
-    if isinstance(err, shutil.Error) and err.args and isinstance(err.args[0], list) and err.args[0]:
-        source, name, reason = err.args[0][0]  # copytree's list of (source, destination, why)
-        return f"{name}: {reason}"
     name = getattr(err, "filename", None)
     reason = err.strerror or str(err)
     hint = {28: " (the disk is full: free some space and build again)",
@@ -238,9 +235,16 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copy2(source, target)
 
 
-def link_tree(source: Path, target: Path) -> None:
-    """A folder of hard links to source's files (see link_or_copy)."""
-    shutil.copytree(source, target, copy_function=link_or_copy, dirs_exist_ok=True)
+def link_tree(source: str | Path, target: str | Path) -> None:
+    """A folder of hard links to source's files (see link_or_copy). Walked with os.scandir, not copied with
+    shutil.copytree, whose stat and copystat of every file and folder cost a one-word rebuild 0.2 s."""
+    os.makedirs(target, exist_ok=True)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                link_tree(entry.path, os.path.join(target, entry.name))
+            else:
+                link_or_copy(entry.path, os.path.join(target, entry.name))
 
 
 def claim_cache(cache: Path, protected: list[Path] = (), roots: list[Path] = (),

@@ -121,6 +121,7 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
     if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _todo, _folder
         _todo, _folder = todo, folder  # inherited by the forked workers: only indexes are sent
+        frozen = gc.get_freeze_count()  # bcfc build freezes the plans itself, for the whole build
         gc.collect()
         gc.freeze()  # keep the collector from touching, and so copying, the pages workers share with us
         # A worker's memory grows with every plan it renders (copied-on-write pages, the Office
@@ -128,7 +129,8 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=WORKER_PLANS) as pool:
             for index in pool.imap(_render_one, range(len(todo))):
                 progress(todo[index][0])
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
     else:
         for index, (source, cached) in enumerate(todo):
             _render_one(index, todo, folder)
@@ -179,7 +181,7 @@ def document_key(source: PlanSource) -> str:
     digest.update(source.path.as_posix().encode() + b"\0")
     digest.update(source.content)
     for name in ("framework.yaml", "plan.schema.json"):
-        digest.update((source.framework.folder / name).read_bytes())
+        digest.update(cache_keys.file_bytes(source.framework.folder / name))
     return digest.hexdigest()[:32]
 
 

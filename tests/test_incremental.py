@@ -2,6 +2,7 @@
 
 Built without PDFs (LibreOffice would double each build's time): a PDF is made from its Word file, so it is
 as up to date as the Word file, and tests/test_pdf.py checks the PDFs a rebuild gives."""
+import json
 import re
 import shutil
 
@@ -48,6 +49,11 @@ def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
     assert rendered_count(first) == len([p for p in (folder / "plans").rglob("*.yaml") if p.parent.name != "returns"])
 
     plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
+    # A word of a narrative answer (the pages across plans, which show none, come from the cache) ...
+    plan.write_text(plan.read_text(encoding="utf-8").replace("helped develop and review", "helped draft and review", 1),
+                    encoding="utf-8")
+    assert rendered_count(build(folder)) == 1
+    # ... then its version, which the reviewers' page of submissions shows: that page is made again.
     text = plan.read_text(encoding="utf-8").replace('version: "V0.4"', 'version: "V0.5"', 1)
     text = text.replace("history:\n", 'history:\n  - {version: "V0.5", date: 2023-07-01, change: A new version}\n', 1)
     plan.write_text(text, encoding="utf-8")
@@ -58,6 +64,9 @@ def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
     for output in ("site", "build"):
         assert tree(folder / output) == tree(fresh / output), output
     assert b"V0.5" in (folder / "site" / "plans" / "warwickshire" / "2023-25" / "index.html").read_bytes()
+    assert b"helped draft and review" in (folder / "site" / "plans" / "warwickshire" / "2023-25" / "narrative"
+                                          / "index.html").read_bytes()
+    assert b"V0.5" in (folder / "site" / "compare" / "2023-25-conditions" / "index.html").read_bytes()
 
 
 def test_a_removed_plan_leaves_no_pages_behind(tmp_path):
@@ -102,3 +111,31 @@ def test_a_site_that_fails_after_writing_pages_leaves_site_and_documents_as_they
     fresh = clean_build_of(folder, tmp_path)
     for output in ("site", "build"):
         assert tree(folder / output) == tree(fresh / output), output
+
+
+def test_a_dirty_builds_search_index_is_the_clean_builds_with_or_without_the_list_of_where_pages_are(tmp_path):
+    from renderers.site.incremental import write_search_index
+
+    def index(pages):  # the theme's index: its configuration, then each page's entries
+        docs = [{"location": f"{page}#{n}" if n else page, "title": f"{page} {n} {words}", "text": "<p>£ é</p>"}
+                for page, words in pages for n in range(3)]
+        return {"config": {"lang": ["en"], "separator": "[\\s]+"}, "docs": docs}
+
+    order = ["", "plans/a/", "plans/b/", "plans/c/"]
+    clean = tmp_path / "clean.json"
+    clean.write_text(json.dumps(index([(p, "one") for p in order])), encoding="utf-8")
+    write_search_index(clean, order, tmp_path / "clean-pages.json", None)
+    expected = index([(p, "two" if p == "plans/b/" else "one") for p in order])
+
+    for described in (True, False):
+        site = tmp_path / f"site-{described}.json"
+        last, pages = tmp_path / "last.json", tmp_path / "pages.json"
+        last.write_bytes(clean.read_bytes())
+        pages.write_bytes((tmp_path / "clean-pages.json").read_bytes())
+        if not described:
+            pages.unlink()
+        site.write_text(json.dumps(index([("plans/b/", "two")])), encoding="utf-8")  # only the page built again
+        write_search_index(site, order, pages, last)
+        assert json.loads(site.read_bytes()) == expected
+        assert site.read_bytes() == json.dumps(expected, separators=(",", ":")).encode()
+        assert not last.exists()

@@ -9,14 +9,13 @@ cannot do alone is keep the parts of a build that are not pages. This module sup
   than its output and MkDocs skips it;
 - `PageCache` keeps each plan's generated pages by content hash, so an unchanged plan costs a
   file read, not a render;
-- `merge_search_index` puts the search entries of the pages MkDocs skipped back into the index,
+- `write_search_index` puts the search entries of the pages MkDocs skipped back into the index,
   from the last build's index, in the order a full build writes them.
 
 A dirty build must give the same bytes as a clean one: tests compare the two trees.
 """
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -82,36 +81,36 @@ class SourceTree:
 
 
 class PageCache:
-    """Each plan's generated files (pages, charts, downloads) by the hash of everything they come from.
+    """Each plan's generated files (pages, charts, downloads), and the pages across plans, by the hash of
+    everything they come from.
 
     An entry names the files; their bytes are the generated sources the last build left (`sources`).
     A key found here was used by the last build (prune keeps only those), and that build wrote those
-    files, so a hit costs no render, no read and no write. Without sources, entries hold the content."""
+    files, so a hit costs no render, no read and no write. An entry also names the comparison charts
+    its pages drew (`drawn`), so they stay while it is used."""
 
-    def __init__(self, root: Path, sources: SourceTree | None = None):
+    def __init__(self, root: Path, sources: SourceTree):
         self.root = root
         self.sources = sources
         self.used: set[str] = set()
 
-    def get(self, key: str) -> dict[str, str | bytes | Path] | None:
+    def get(self, key: str) -> dict[str, Path] | None:
         self.used.add(key)
         try:
             stored = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            names, charts = stored["files"], stored["charts"]
+        except (OSError, ValueError, TypeError, KeyError):
             return None
-        if isinstance(stored, list):  # names only: the files are in sources
-            files = {name: self.sources.root / name for name in stored} if self.sources else {}
-            return files if files and all(path.is_file() for path in files.values()) else None
-        return {name: base64.b64decode(value["bytes"]) if "bytes" in value else value["text"]
-                for name, value in stored.items()}
+        files = {name: self.sources.root / name for name in names}
+        if not files or not all(path.is_file() for path in files.values()):
+            return None
+        self.used.update(charts)
+        return files
 
-    def put(self, key: str, files: dict[str, str | bytes | Path]) -> None:
+    def put(self, key: str, files: dict[str, str | bytes | Path], charts: list[str] = ()) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        if self.sources is not None:
-            stored = list(files)  # in the order they were made: the order of the pages and the search index
-        else:
-            stored = {name: {"bytes": base64.b64encode(value).decode()} if isinstance(value, bytes)
-                      else {"text": value} for name, value in files.items()}
+        # in the order they were made: the order of the pages and the search index
+        stored = {"files": list(files), "charts": list(charts)}
         (self.root / f"{key}.json").write_text(json.dumps(stored), encoding="utf-8")
 
     def drawn(self, draw, *args, **options) -> bytes:
@@ -149,6 +148,7 @@ class WorkDir:
         self.sources = SourceTree(root / "sources")
         self.pages = PageCache(root / "pages", self.sources)
         self.last_index = root / "last-search-index.json"  # the last build's search index, moved aside
+        self.search_pages = root / "search-pages.json"  # where each page's entries are in the site's search index
         self.state_file = root / "state.json"
         self.compiled = root / "templates"
 
@@ -212,16 +212,67 @@ def _by_page(entries: list[dict]) -> dict[str, list]:
     return pages
 
 
-def merge_search_index(index_file: Path, last_index: Path, page_order: list[str]) -> None:
-    """After a dirty build the theme's search index holds only the pages built this time: add the
-    other pages' entries from the last build's index (last_index, moved aside before the build), in page order."""
-    index = json.loads(index_file.read_text(encoding="utf-8"))
+def _dumps(value) -> str:
+    """The theme's own serialisation of its search index, so a dirty build writes the bytes a clean one does."""
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def write_search_index(index_file: Path, page_order: list[str], pages_file: Path, last_index: Path | None) -> None:
+    """The theme's search index again, in page order, and where each page's entries are in it (pages_file).
+
+    After a dirty build (last_index: the last build's index, moved aside before it) the theme's index holds
+    only the pages built this time: the other pages' entries are copied from the last index as bytes, from
+    the places pages_file gives, not parsed (a national index is 50 MB of JSON). JSON escapes every
+    character beyond ASCII, so the index is ASCII, a character a byte."""
+    index = json.loads(index_file.read_bytes())
     fresh = _by_page(index["docs"])
+    kept, kept_at = b"", {}
+    if last_index is not None:
+        kept, kept_at = _last_entries(last_index, pages_file)
+        last_index.unlink(missing_ok=True)
+    head, tail = _dumps({**index, "docs": []}).encode().rsplit(b'"docs":[]', 1)
+    head += b'"docs":['
+    parts, places, at = [head], {}, len(head)
+    for page in page_order:
+        if page in fresh:
+            text = ",".join(_dumps(entry) for entry in fresh[page]).encode()
+        elif page in kept_at:
+            start, end = kept_at[page]
+            text = kept[start:end]
+        else:
+            continue
+        if places:
+            parts.append(b",")
+            at += 1
+        places[page] = [at, at + len(text)]
+        parts.append(text)
+        at += len(text)
+    parts.append(b"]" + tail)
+    index_file.write_bytes(b"".join(parts))
+    pages_file.write_text(json.dumps({"length": at + 1 + len(tail), "pages": places}), encoding="utf-8")
+
+
+def _last_entries(last_index: Path, pages_file: Path) -> tuple[bytes, dict[str, list[int]]]:
+    """The last index's bytes and where each page's entries are in them; parsed again where pages_file
+    does not describe them (the last build was cut off, or made by an older bcfc)."""
     try:
-        kept = _by_page(json.loads(last_index.read_text(encoding="utf-8"))["docs"])
+        text = last_index.read_bytes()
+    except OSError:
+        return b"", {}
+    try:
+        described = json.loads(pages_file.read_bytes())
+        if described["length"] == len(text):
+            return text, described["pages"]
     except (OSError, ValueError, KeyError, TypeError):
-        kept = {}
-    last_index.unlink(missing_ok=True)
-    index["docs"] = [entry for page in page_order for entry in fresh.get(page, kept.get(page, []))]
-    # The theme's own serialisation, so a dirty build writes the bytes a clean one does.
-    index_file.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+        pass
+    try:
+        pages = _by_page(json.loads(text)["docs"])
+    except (ValueError, KeyError, TypeError):
+        return b"", {}
+    parts, places, at = [], {}, 0
+    for page, entries in pages.items():
+        part = ",".join(_dumps(entry) for entry in entries).encode()
+        places[page] = [at, at + len(part)]
+        parts.append(part)
+        at += len(part)
+    return b"".join(parts), places

@@ -10,9 +10,10 @@ relative here from the page's own URL (Linker), for either URL style.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -25,7 +26,8 @@ from bcf_schema.stated import shown
 from bcf_schema.framework import FRAMEWORKS_DIR, Framework, available_periods, load_framework
 
 from .. import document as d
-from .. import registry
+from .. import cache_keys, registry
+from ..outputs import PlanSource
 from ..narrative import cell_text
 from bcf_schema import hwbs as reference_hwbs
 
@@ -77,9 +79,14 @@ class Linker:
 
     def __init__(self, use_directory_urls: bool = True):
         self.use_directory_urls = use_directory_urls
+        self._urls: dict[str, str] = {}  # a page is linked from many: its URL made once
 
     def url(self, src_uri: str) -> str:
-        return File(src_uri, src_dir=None, dest_dir="", use_directory_urls=self.use_directory_urls).url
+        found = self._urls.get(src_uri)
+        if found is None:
+            found = self._urls[src_uri] = File(src_uri, src_dir=None, dest_dir="",
+                                               use_directory_urls=self.use_directory_urls).url
+        return found
 
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         relative = get_relative_url(self.url(to_src), self.url(from_src))
@@ -134,14 +141,7 @@ class SiteBuilder:
             self._page(PLANS_INDEX, "plans_index.md.j2", plans=self.plans, periods=self.periods_with_plans)
         for plan in self.plans:
             self._plan(plan)
-        for period in self.periods_with_plans:
-            self._comparison(period)
-        for period in self.periods_with_plans:
-            self._compliance(period)
-        self._icbs()
-        data_files, tables = opendata.files(self.plans)
-        self.files.update(data_files)
-        self._page(DATA_PAGE, "data.md.j2", tables=tables)
+        self._across_plans()
         self._reference()
         return self.files
 
@@ -189,20 +189,24 @@ class SiteBuilder:
 
     def _plan(self, plan: SitePlan) -> None:
         """A plan's pages, charts and downloads: from the page cache where its inputs are unchanged."""
-        key = self._plan_key(plan) if self.page_cache is not None else None
+        self._cached(self._plan_key(plan) if self.page_cache is not None else None, lambda: self._render_plan(plan))
+
+    def _cached(self, key: str | None, render: Callable[[], None]) -> None:
+        """The files render() adds, from the page cache where key (everything they come from) is unchanged."""
         cached = self.page_cache.get(key) if key else None
         if cached is not None:
             self.files.update(cached)
             return
         everything, self.files = self.files, {}
+        charts_before = set(self.page_cache.used) if key else set()
         try:
-            self._render_plan(plan)
+            render()
             produced = self.files
         finally:
             self.files = everything
         self.files.update(produced)
         if key:
-            self.page_cache.put(key, produced)
+            self.page_cache.put(key, produced, charts=sorted(n for n in self.page_cache.used - charts_before if n.endswith(".svg")))
 
     def _plan_key(self, plan: SitePlan) -> str:
         """Everything a plan's pages come from: its file and path, its framework, this code, the URL style."""
@@ -214,7 +218,7 @@ class SiteBuilder:
         for ret in plan.returns:
             digest.update(b"\0return\0" + ret.path.as_posix().encode() + b"\0" + ret.raw)
             digest.update("\0".join(sorted(self.return_documents(plan, ret))).encode())
-        digest.update((plan.fw.folder / "framework.yaml").read_bytes())
+        digest.update(cache_keys.file_bytes(plan.fw.folder / "framework.yaml"))
         return digest.hexdigest()[:32]
 
     def _render_plan(self, plan: SitePlan) -> None:
@@ -440,6 +444,43 @@ class SiteBuilder:
                                              "the axis does not start at zero, so small changes show." + change)
             out.append(item)
         return out
+
+    # -- the pages across plans ----------------------------------------------------------------
+
+    def _across_plans(self) -> None:
+        """The comparisons, the reviewers' pages and the open data: every plan's figures, none of its narrative
+        answers. They are made from the plans without their narrative, so an edit to an answer (most edits)
+        leaves them to the page cache; any other change to any plan makes them again."""
+        everything = self.plans
+        self.plans = [replace(p, source=PlanSource(p.source.path, _without_narrative(p.data), p.fw, b""))
+                      for p in everything]
+        try:
+            self._cached(self._across_key() if self.page_cache is not None else None, self._render_across_plans)
+        finally:
+            self.plans = everything
+
+    def _across_key(self) -> str:
+        digest = hashlib.sha256(f"{code_digest()}\0{self.use_directory_urls}\0".encode())
+        for path in sorted(p for p in FRAMEWORKS_DIR.rglob("*") if p.is_file()):  # names, schemas (the data page)
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(reference_hwbs.DATA.read_bytes())
+        for plan in self.plans:
+            digest.update(b"\0plan\0" + plan.source.path.as_posix().encode() + b"\0")
+            digest.update(json.dumps(plan.data, default=str, ensure_ascii=False).encode())
+            digest.update(b"\0review\0" + plan.review_raw)
+            for ret in plan.returns:
+                digest.update(b"\0return\0" + ret.path.as_posix().encode() + b"\0" + ret.raw)
+        return digest.hexdigest()[:32]
+
+    def _render_across_plans(self) -> None:
+        for period in self.periods_with_plans:
+            self._comparison(period)
+        for period in self.periods_with_plans:
+            self._compliance(period)
+        self._icbs()
+        data_files, tables = opendata.files(self.plans)
+        self.files.update(data_files)
+        self._page(DATA_PAGE, "data.md.j2", tables=tables)
 
     # -- comparisons across HWBs -----------------------------------------------------------
 
@@ -757,3 +798,7 @@ def _spend_breakdown(fw, plans: list[SitePlan], key: str) -> dict:
         tables.append({"year": year, "plans": shown, "rows": rows, "silent": silent})
     return {"key": key, "title": {"areas_of_spend": "area of spend", "scheme_types": "scheme type"}[key],
             "tables": tables}
+
+
+def _without_narrative(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key != "narrative"}

@@ -38,7 +38,7 @@ from bcf_schema.reviews import load_review, review_path
 from .. import folders, outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
-from .incremental import WorkDir, merge_search_index
+from .incremental import WorkDir, write_search_index
 from .model import SitePlan, SiteReturn, attach_returns
 from .pages import (ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLANS_INDEX, SiteBuilder, is_author_page,
                     plan_pages)
@@ -316,7 +316,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         """What the last build wrote beside the pages and media (the search index, the sitemap, 404.html)
         MkDocs writes again in place: remove it first, so each is a new file and the published site,
         which links the last one, never changes under this build. The search index is moved aside: a
-        dirty build adds the entries of the pages it skips from it (merge_search_index)."""
+        dirty build adds the entries of the pages it skips from it (write_search_index)."""
         listed = {os.path.abspath(f.abs_dest_path) for f in files}
         index = os.path.join(os.path.abspath(self.work.site), "search", "search_index.json")
         for root, _dirs, names in os.walk(self.work.site):
@@ -334,8 +334,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
                 (Path(config.site_dir) / name).unlink(missing_ok=True)
         if self.work is not None:
             index = Path(config.site_dir) / "search" / "search_index.json"
-            if index.is_file() and self.dirty:
-                merge_search_index(index, self.work.last_index, self.page_order)
+            if index.is_file():
+                write_search_index(index, self.page_order, self.work.search_pages,
+                                   self.work.last_index if self.dirty else None)
 
     def on_pre_page(self, page, /, *, config, files):
         # The sitemap's <lastmod> and the gzip time of sitemap.xml.gz come from these dates: the
