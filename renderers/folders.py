@@ -109,8 +109,9 @@ def _old(target: Path) -> Path:
     return target.parent / f".{target.name}.old"
 
 
-def _finish(pairs: list[tuple[Path, Path]]) -> None:
-    """Rename every stage into place (each step can be repeated after a kill), then drop the old copies."""
+def _finish(pairs: list[tuple[Path, Path]], keep: dict[Path, Path] = {}) -> None:  # noqa: B006 (never changed)
+    """Rename every stage into place (each step can be repeated after a kill), then drop the old copies,
+    or move them to keep[target] for the next build to start from (see Swap.stage)."""
     for stage, target in pairs:
         if stage.is_dir():
             if target.exists() or target.is_symlink():
@@ -118,7 +119,15 @@ def _finish(pairs: list[tuple[Path, Path]]) -> None:
                 target.rename(_old(target))
             stage.rename(target)
     for _, target in pairs:
-        shutil.rmtree(_old(target), ignore_errors=True)
+        old = _old(target)
+        if target in keep and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(keep[target], ignore_errors=True)
+            try:
+                old.rename(keep[target])
+                continue
+            except OSError:  # another disk: dropped, as without keep
+                pass
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _journal_pairs(journal: Path, parent: Path) -> list[tuple[Path, Path]]:
@@ -170,19 +179,27 @@ class Swap:
     def __init__(self, protected: list[Path] = (), roots: list[Path] = ()):
         self.protected, self.roots = [Path(p) for p in protected], [Path(p) for p in roots]
         self.pairs: list[tuple[Path, Path]] = []
+        self.kept: dict[Path, Path] = {}  # target -> where its replaced copy goes (stage's reuse)
         self._locks: list[int] = []
 
-    def stage(self, target: Path, *, legacy=None, protected: list[Path] = (), roots: list[Path] = ()) -> Path:
-        """A fresh folder to write target's new content into (checked first: see check_replaceable)."""
+    def stage(self, target: Path, *, legacy=None, protected: list[Path] = (), roots: list[Path] = (),
+              reuse: Path | None = None) -> Path:
+        """A folder to write target's new content into (checked first: see check_replaceable): a fresh one,
+        or with reuse, the copy of target this replaces the last time, kept there. Whoever fills it with
+        link_tree then writes only what changed since (a national site is some 7,000 files and folders)."""
         check_replaceable(Path(target), [*self.protected, *protected], [*self.roots, *roots], legacy=legacy)
         target = Path(target).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         recover(target.parent)
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        self._locks.append(_lock(stage))
+        lock = _reused(reuse, stage) if reuse is not None else None
+        self._locks.append(lock if lock is not None else _lock(stage))
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the site from a web server
+        (stage / MARKER).unlink(missing_ok=True)  # a new file: the old one may be linked elsewhere
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         self.pairs.append((stage, target))
+        if reuse is not None:
+            self.kept[target] = Path(reuse).absolute()
         return stage
 
     def commit(self) -> None:
@@ -197,7 +214,7 @@ class Swap:
                 partial.write_text(json.dumps([[str(s), str(t)] for s, t in self.pairs]), encoding="utf-8")
                 os.replace(partial, journal)
                 _fsync_dir(journal.parent)
-            _finish(self.pairs)
+            _finish(self.pairs, self.kept)
             for journal in journals:
                 journal.unlink()
         finally:
@@ -225,6 +242,20 @@ class Swap:
             self.abort()
 
 
+def _reused(reuse: Path, stage: Path) -> int | None:
+    """reuse moved onto the (empty) stage, locked first so no other build's recover() takes it for a
+    stale stage; None where there is nothing to reuse or it is on another disk."""
+    if not reuse.is_dir() or reuse.is_symlink():
+        return None
+    lock = _lock(reuse)
+    try:
+        os.rename(reuse, stage)
+    except OSError:
+        os.close(lock)
+        return None
+    return lock
+
+
 def link_or_copy(source: str | Path, target: str | Path) -> None:
     """target as a hard link to source: the same bytes without writing them again. Files shared this way
     are never rewritten in place: a build writes a new file (a new inode) and renames or unlinks. A copy
@@ -235,16 +266,46 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copy2(source, target)
 
 
-def link_tree(source: str | Path, target: str | Path) -> None:
-    """A folder of hard links to source's files (see link_or_copy). Walked with os.scandir, not copied with
-    shutil.copytree, whose stat and copystat of every file and folder cost a one-word rebuild 0.2 s."""
+def link_tree(source: str | Path, target: str | Path, *, keep: tuple[str, ...] = (MARKER,)) -> None:
+    """Make target a folder of hard links to source's files (see link_or_copy) and nothing else but the
+    names in keep at its top. A file target already links is left as it is, so filling a reused staging
+    folder (Swap.stage) costs what changed. Walked with os.scandir, not shutil.copytree, whose stat
+    and copystat of every file and folder cost a one-word rebuild 0.2 s."""
     os.makedirs(target, exist_ok=True)
+    same_disk = os.stat(source).st_dev == os.stat(target).st_dev  # else inode numbers say nothing
+    _mirror(os.fspath(source), os.fspath(target), same_disk, keep)
+
+
+def _mirror(source: str, target: str, same_disk: bool, keep: tuple[str, ...]) -> None:
+    with os.scandir(target) as entries:
+        there = {entry.name: entry for entry in entries}
     with os.scandir(source) as entries:
         for entry in entries:
+            have = there.pop(entry.name, None)
+            path = os.path.join(target, entry.name)
             if entry.is_dir():
-                link_tree(entry.path, os.path.join(target, entry.name))
-            else:
-                link_or_copy(entry.path, os.path.join(target, entry.name))
+                if have is not None and not have.is_dir(follow_symlinks=False):
+                    _remove(have)
+                    have = None
+                if have is None:
+                    os.mkdir(path)
+                _mirror(entry.path, path, same_disk, ())
+                continue
+            if have is not None:
+                if same_disk and have.is_file(follow_symlinks=False) and have.inode() == entry.inode():
+                    continue  # already this file
+                _remove(have)
+            link_or_copy(entry.path, path)
+    for name, have in there.items():
+        if name not in keep:
+            _remove(have)
+
+
+def _remove(entry: os.DirEntry) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
 
 
 def claim_cache(cache: Path, protected: list[Path] = (), roots: list[Path] = (),

@@ -110,8 +110,9 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
     unchanged since an earlier build is linked from the cache instead of rendered again; the plans
     that do need rendering are spread over the cores."""
     todo = []
+    keys = {id(source): document_key(source) for source in sources} if cache else {}
     for source in sources:
-        cached = cache / document_key(source) if cache else None
+        cached = cache / keys[id(source)] if cache else None
         if cached is not None and cached.is_dir():
             folders.link_tree(cached, folder / source.slug)  # linked, not copied: written once
             progress(source)
@@ -136,7 +137,7 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
             _render_one(index, todo, folder)
             progress(source)
     if cache is not None:  # keep only what this build used, so the cache does not grow without end
-        used = {document_key(source) for source in sources}
+        used = set(keys.values())
         for entry in cache.iterdir() if cache.is_dir() else ():
             if entry.name not in used:
                 shutil.rmtree(entry, ignore_errors=True)

@@ -48,6 +48,11 @@ def test_an_edit_renders_one_plan_and_gives_the_clean_builds_bytes(tmp_path):
     first = build(folder)
     assert rendered_count(first) == len([p for p in (folder / "plans").rglob("*.yaml") if p.parent.name != "returns"])
 
+    # Files that are no build's, in the site a later build starts from (a rebuild links only what changed
+    # into the copy of the site it replaced): gone from what the third build publishes.
+    (folder / "site" / "planted.html").write_text("<p>not bcfc's</p>", encoding="utf-8")
+    (folder / "site" / "plans" / "planted").mkdir()
+    (folder / "site" / "plans" / "planted" / "index.html").write_text("<p>nor this</p>", encoding="utf-8")
     plan = folder / "plans" / "warwickshire" / "2023-25.yaml"
     # A word of a narrative answer (the pages across plans, which show none, come from the cache) ...
     plan.write_text(plan.read_text(encoding="utf-8").replace("helped develop and review", "helped draft and review", 1),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -101,9 +102,10 @@ class PageCache:
             names, charts = stored["files"], stored["charts"]
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        files = {name: self.sources.root / name for name in names}
-        if not files or not all(path.is_file() for path in files.values()):
+        root = os.fspath(self.sources.root)
+        if not names or not all(os.path.isfile(os.path.join(root, name)) for name in names):
             return None
+        files = {name: self.sources.root / name for name in names}
         self.used.update(charts)
         return files
 
@@ -145,6 +147,7 @@ class WorkDir:
     def __init__(self, root: Path):
         self.root = root
         self.site = root / "site"
+        self.published = root / "published"  # the site this build's replaces: the next build's staging folder
         self.sources = SourceTree(root / "sources")
         self.pages = PageCache(root / "pages", self.sources)
         self.last_index = root / "last-search-index.json"  # the last build's search index, moved aside
@@ -193,12 +196,16 @@ def signature(config_file: Path, *extra: str | bytes) -> str:
 
 
 def remove_stale_outputs(site: Path, expected: set[Path], since: float) -> None:
-    """Files of the site that this build neither expects nor wrote: what a clean build would not have."""
-    for path in sorted(site.rglob("*"), reverse=True):
-        if path.is_file() and path not in expected and path.stat().st_mtime < since:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    """Files of the site that this build neither expects nor wrote, and folders left empty: what a clean
+    build would not have. Only the files not expected are looked at (a national site has 7,000 others)."""
+    expected_names = {os.path.abspath(path) for path in expected}
+    for root, dirs, names in os.walk(os.path.abspath(site), topdown=False):
+        for name in names:
+            path = os.path.join(root, name)
+            if path not in expected_names and os.stat(path).st_mtime < since:
+                os.unlink(path)
+        if not os.listdir(root) and root != os.path.abspath(site):
+            os.rmdir(root)
 
 
 def _page_of(location: str) -> str:

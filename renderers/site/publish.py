@@ -85,7 +85,9 @@ def build_site(config_file: str | Path | None = DEFAULT_CONFIG, *, plans_dir: st
         site_dir = Path(config.site_dir)
         own_swap = swap is None
         swap = swap or folders.Swap()
-        stage = swap.stage(site_dir, legacy=is_site_folder, roots=[config_dir], protected=[Path(config.docs_dir)])
+        stage = swap.stage(site_dir, legacy=is_site_folder, roots=[config_dir], protected=[Path(config.docs_dir)],
+                           reuse=WorkDir(Path(work_dir)).published if work_dir is not None and plans is not None
+                           else None)
         try:
             _build_into(config, plugin, plans, work_dir, stage, settings)
         except BaseException:
