@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jsonschema
-
 from .findings import Finding, Severity
 from .framework import Framework
 from .loader import load
@@ -72,6 +70,8 @@ def load_review(path: str | Path, fw: Framework) -> tuple[dict | None, list[Find
     loaded = load(path)
     if loaded.findings or loaded.data is None:
         return None, loaded.findings
+    import jsonschema  # here: a build with no reviews never needs it
+
     validator = jsonschema.Draft202012Validator(review_schema(fw))
     findings = [f for error in sorted(validator.iter_errors(loaded.data), key=lambda e: list(e.absolute_path))
                 for f in _to_findings(error, loaded, fw)]

@@ -22,8 +22,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 from . import cache_keys, folders
 from .deterministic import FIXED_TIME
 
@@ -72,7 +70,7 @@ def _converter_digest() -> str:
     digest = hashlib.sha256(version.encode() + b"\0" + python.encode())
     for path in (_UNO_SCRIPT, Path(__file__)):
         digest.update(path.read_bytes())
-    digest.update(pikepdf.__version__.encode())
+    digest.update(cache_keys.versions()["pikepdf"].encode())
     return digest.hexdigest()
 
 
@@ -127,6 +125,8 @@ def convert(jobs: list[Job], cache: Path | None = None) -> int:
 def pin(source: Path, target: Path, time: dt.datetime) -> None:
     """The PDF with LibreOffice's conversion time replaced by the document's time and its /ID derived from
     its content: the same document, the same bytes."""
+    import pikepdf  # here: a build without PDFs never needs it
+
     stamp = time.strftime("D:%Y%m%d%H%M%SZ")
     with pikepdf.open(source) as pdf:
         pdf.docinfo["/CreationDate"] = stamp

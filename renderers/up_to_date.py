@@ -46,18 +46,19 @@ class LastBuild:
 
 def _files(folder: Path, skip: set[Path]):
     """Every file under folder (symbolic links followed to their files, not into folders), in a stable
-    order; the folders in skip and those a tool keeps (.git, .venv, node_modules) are left out."""
+    order; the folders in skip and those a tool keeps (.git, .venv, node_modules) are left out.
+    Paths as text, not pathlib's: a national site is 7,000 files, and this runs before every build."""
+    skipped = {os.path.abspath(p) for p in skip}
     for root, dirs, names in os.walk(folder):
-        here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in NOT_INPUTS
-                         and (here / d).absolute() not in skip)
+                         and os.path.abspath(os.path.join(root, d)) not in skipped)
         for name in sorted(names):
-            yield here / name
+            yield os.path.join(root, name)
 
 
-def _stat_line(path: Path) -> bytes:
+def _stat_line(path: str | Path) -> bytes:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return f"{path}\0missing\n".encode()
     return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n".encode()

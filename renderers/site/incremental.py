@@ -76,9 +76,13 @@ class SourceTree:
         return path
 
     def prune(self, keep: set[str]) -> None:
-        for path in sorted(self.root.rglob("*"), reverse=True):
-            if path.is_file() and path.relative_to(self.root).as_posix() not in keep:
-                path.unlink()
+        """Remove the files not in keep (site paths)."""
+        root = os.path.abspath(self.root)
+        for folder, _dirs, names in os.walk(root):
+            at = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in names:
+                if (name if at == "." else f"{at}/{name}") not in keep:
+                    os.unlink(os.path.join(folder, name))
 
 
 class PageCache:

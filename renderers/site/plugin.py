@@ -319,9 +319,9 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         dirty build adds the entries of the pages it skips from it (write_search_index)."""
         listed = {os.path.abspath(f.abs_dest_path) for f in files}
         index = os.path.join(os.path.abspath(self.work.site), "search", "search_index.json")
-        for root, _dirs, names in os.walk(self.work.site):
+        for root, _dirs, names in os.walk(os.path.abspath(self.work.site)):
             for name in names:
-                path = os.path.join(os.path.abspath(root), name)
+                path = os.path.join(root, name)
                 if path == index and self.dirty:
                     os.replace(path, self.work.last_index)
                 elif path not in listed:
