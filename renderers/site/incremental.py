@@ -229,43 +229,84 @@ def _dumps(value) -> str:
 
 
 def write_search_index(index_file: Path, page_order: list[str], pages_file: Path, last_index: Path | None) -> None:
-    """The theme's search index again, in page order, and where each page's entries are in it (pages_file).
+    """The theme's search index in page order, and where each page's entries are in it (pages_file).
 
+    After a clean build the theme's index is already in page order: only where its pages are is found, by
+    scanning, not parsing (a national index is 50 MB of JSON; parsed, 150 MB of memory at the build's end).
     After a dirty build (last_index: the last build's index, moved aside before it) the theme's index holds
     only the pages built this time: the other pages' entries are copied from the last index as bytes, from
-    the places pages_file gives, not parsed (a national index is 50 MB of JSON). JSON escapes every
-    character beyond ASCII, so the index is ASCII, a character a byte."""
-    index = json.loads(index_file.read_bytes())
-    fresh = _by_page(index["docs"])
+    the places pages_file gives. JSON escapes every character beyond ASCII: a character is a byte."""
+    text = index_file.read_bytes()
     kept, kept_at = b"", {}
-    if last_index is not None:
+    if last_index is None:
+        found = _places(text)
+        if found is not None and list(found) == [page for page in page_order if page in found]:
+            _describe(pages_file, len(text), found)
+            return
+    else:
         kept, kept_at = _last_entries(last_index, pages_file)
         last_index.unlink(missing_ok=True)
+    index = json.loads(text)
+    fresh = _by_page(index["docs"])
     head, tail = _dumps({**index, "docs": []}).encode().rsplit(b'"docs":[]', 1)
     head += b'"docs":['
     parts, places, at = [head], {}, len(head)
     for page in page_order:
         if page in fresh:
-            text = ",".join(_dumps(entry) for entry in fresh[page]).encode()
+            part = ",".join(_dumps(entry) for entry in fresh[page]).encode()
         elif page in kept_at:
-            start, end = kept_at[page]
-            text = kept[start:end]
+            begin, end = kept_at[page]
+            part = kept[begin:end]
         else:
             continue
         if places:
             parts.append(b",")
             at += 1
-        places[page] = [at, at + len(text)]
-        parts.append(text)
-        at += len(text)
+        places[page] = [at, at + len(part)]
+        parts.append(part)
+        at += len(part)
     parts.append(b"]" + tail)
     index_file.write_bytes(b"".join(parts))
-    pages_file.write_text(json.dumps({"length": at + 1 + len(tail), "pages": places}), encoding="utf-8")
+    _describe(pages_file, at + 1 + len(tail), places)
+
+
+def _describe(pages_file: Path, length: int, places: dict[str, list[int]]) -> None:
+    pages_file.write_text(json.dumps({"length": length, "pages": places}), encoding="utf-8")
+
+
+ENTRY = b'{"location":"'  # how the theme writes each entry's start: never inside a JSON string, whose quotes are escaped
+
+
+def _places(text: bytes) -> dict[str, list[int]] | None:
+    """Page -> [start, end] of its entries in a search index as the theme writes it, in the index's order;
+    None if the text is not such an index or a page's entries are not together."""
+    docs = text.find(b',"docs":[')
+    if docs == -1 or not text.endswith(b"]}"):
+        return None
+    last = len(text) - 2
+    places: dict[str, list[int]] = {}
+    at = text.find(ENTRY, docs)
+    try:
+        while at != -1:
+            close = text.index(b'"', at + len(ENTRY))
+            page = _page_of(json.loads(text[at + len(ENTRY) - 1:close + 1]))
+            following = text.find(b"," + ENTRY, close)
+            end = following if following != -1 else last
+            if page in places:
+                if next(reversed(places)) != page:
+                    return None  # this page's entries are apart
+                places[page][1] = end
+            else:
+                places[page] = [at, end]
+            at = following + 1 if following != -1 else -1
+    except ValueError:
+        return None
+    return places
 
 
 def _last_entries(last_index: Path, pages_file: Path) -> tuple[bytes, dict[str, list[int]]]:
-    """The last index's bytes and where each page's entries are in them; parsed again where pages_file
-    does not describe them (the last build was cut off, or made by an older bcfc)."""
+    """The last index's bytes and where each page's entries are in them, as pages_file says, or found again
+    where it does not describe them (the last build was cut off, or made by an older bcfc)."""
     try:
         text = last_index.read_bytes()
     except OSError:
@@ -276,14 +317,4 @@ def _last_entries(last_index: Path, pages_file: Path) -> tuple[bytes, dict[str, 
             return text, described["pages"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    try:
-        pages = _by_page(json.loads(text)["docs"])
-    except (ValueError, KeyError, TypeError):
-        return b"", {}
-    parts, places, at = [], {}, 0
-    for page, entries in pages.items():
-        part = ",".join(_dumps(entry) for entry in entries).encode()
-        places[page] = [at, at + len(part)]
-        parts.append(part)
-        at += len(part)
-    return b"".join(parts), places
+    return text, _places(text) or {}
