@@ -19,6 +19,7 @@ import math
 import os
 import stat
 from pathlib import Path
+from sys import intern
 
 import yaml
 from yaml.resolver import Resolver
@@ -499,7 +500,7 @@ def _build_fast(text: str, path: str):
                 if is_map and key is no_key:
                     if value in container or (value == "<<" and not event.style):
                         raise _Unusual
-                    key = value
+                    key = intern(value)  # one string for each key name, not one for each use of it
                     continue
                 if event.implicit[0]:
                     value = _plain_value(value)

@@ -141,6 +141,10 @@ def validate_file_cached(path: str, local_rules: list[house_rules.HouseRule], ca
         return PlanResult(path, LoadedPlan(path, data, SourceMap(path), [], raw, whole_floats), fw, findings)
     result = validate_plan(loads(raw, path), local_rules)
     result.findings[:0] = name_findings(path)
+    if result.plan is not None:
+        # Its findings have their lines: the source map (a mark for every value) goes now, while the next
+        # plan's data can take its memory. Let go after all plans, it left 70 MiB of holes at 459 plans.
+        result.plan.source_map = SourceMap(path)
     return result
 
 
