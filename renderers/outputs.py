@@ -124,8 +124,10 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
         _todo, _folder = todo, folder  # inherited by the forked workers: only indexes are sent
         # One plan of each framework rendered here first: what rendering makes once a process (the Word
         # template and styles, the workbook's layout) is then made once, not again in every worker.
-        first = {source.framework.period: index for index, (source, _) in reversed(list(enumerate(todo)))}
-        for index in sorted(first.values()):
+        first: dict[str, int] = {}
+        for index, (source, _) in enumerate(todo):
+            first.setdefault(source.framework.period, index)
+        for index in first.values():
             _render_one(index, todo, folder)
             progress(todo[index][0])
         frozen = gc.get_freeze_count()  # bcfc build freezes the plans itself, for the whole build
@@ -133,10 +135,12 @@ def render_into(sources: list[PlanSource], folder: Path, progress: Callable[[Pla
         gc.freeze()  # keep the collector from touching, and so copying, the pages workers share with us
         # A worker's memory grows with every plan it renders (copied-on-write pages, the Office
         # libraries' caches); replacing it every WORKER_PLANS plans keeps a national build's peak flat.
-        rest = [index for index in range(len(todo)) if index not in first.values()]
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(rest) or 1), maxtasksperchild=WORKER_PLANS) as pool:
-            for index in pool.imap(_render_one, rest):
-                progress(todo[index][0])
+        done = set(first.values())
+        rest = [index for index in range(len(todo)) if index not in done]
+        if rest:  # no workers forked for nothing
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(rest)), maxtasksperchild=WORKER_PLANS) as pool:
+                for index in pool.imap(_render_one, rest):
+                    progress(todo[index][0])
         if not frozen:
             gc.unfreeze()
     else:
