@@ -148,3 +148,37 @@ def test_a_dirty_builds_search_index_is_the_clean_builds_with_or_without_the_lis
         write_search_index(site, order, pages, last)
         assert site.read_bytes() == theme(expected).encode()
         assert not last.exists()
+
+
+def test_a_search_index_spooled_as_pages_are_built_is_the_theme_index_in_page_order(tmp_path):
+    """bcfc takes each page's search entries from the theme as the page is built (so a national index is
+    never held in memory) and writes the index at the end: the bytes must be the theme's own, in the
+    navigation's order whatever order the pages were built in, and a dirty build's the clean build's."""
+    from renderers.site.incremental import SearchSpool, write_search_index
+
+    def entries(page, words):
+        return [{"location": f"{page}#{n}" if n else page, "title": f"{page} {n} {words}", "text": "<p>£ é \"q\"</p>"}
+                for n in range(3)]
+
+    def theme(docs):
+        return json.dumps({"config": {"lang": ["en"]}, "docs": docs}, separators=(",", ":"), default=str).encode()
+
+    order = ["", "plans/a/", "plans/b/", "plans/c/"]
+    clean, spool = tmp_path / "index.json", SearchSpool(tmp_path / "spool")
+    for page in ["plans/b/", "", "plans/c/", "plans/a/"]:  # built in another order than the navigation's
+        made = entries(page, "one")
+        spool.add(made)
+        assert made == []  # let go: the theme's list is emptied as each page is spooled
+    clean.write_bytes(theme([]))  # what the theme writes once its entries are spooled
+    write_search_index(clean, order, tmp_path / "pages.json", None, spool)
+    assert clean.read_bytes() == theme([e for page in order for e in entries(page, "one")])
+    assert not spool.path.exists()
+
+    dirty, last = tmp_path / "dirty.json", tmp_path / "last.json"
+    last.write_bytes(clean.read_bytes())
+    spool = SearchSpool(tmp_path / "spool")
+    spool.add(entries("plans/b/", "two"))  # only the page built again
+    dirty.write_bytes(theme([]))
+    write_search_index(dirty, order, tmp_path / "pages.json", last, spool)
+    assert dirty.read_bytes() == theme([e for page in order for e in entries(page, "two" if page == "plans/b/" else "one")])
+    assert not last.exists()

@@ -38,7 +38,7 @@ from bcf_schema.reviews import load_review, review_path
 from .. import folders, outputs, registry
 from ..document import long_date
 from . import banner, html, policy, public_pages
-from .incremental import WorkDir, write_search_index
+from .incremental import SearchSpool, WorkDir, write_search_index
 from .model import SitePlan, SiteReturn, attach_returns
 from .pages import (ASSET_CSS, ASSET_JS, AUTHORS, FALLBACK_DATE, ICBS_INDEX, PLANS_INDEX, SiteBuilder, is_author_page,
                     plan_pages)
@@ -76,6 +76,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
         self.work: WorkDir | None = None
         self.dirty = False
         self.page_order: list[str] = []
+        self.search_spool: SearchSpool | None = None
         self.final_files: Files | None = None
         self.plans: list[SitePlan] = []
         self.plans_dir: Path | None = None
@@ -123,6 +124,7 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
 
     def on_pre_build(self, *, config):
         assert self.plans_dir is not None
+        self.search_spool = None  # (a build cut off leaves its spool: this build writes its own)
         if not self.plans_dir.is_dir():
             raise PluginError(f"bcfc: no plans folder at {self._show(self.plans_dir)} (set `plans:` under the bcfc "
                               "plugin in mkdocs.yml)")
@@ -336,7 +338,18 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
             index = Path(config.site_dir) / "search" / "search_index.json"
             if index.is_file():
                 write_search_index(index, self.page_order, self.work.search_pages,
-                                   self.work.last_index if self.dirty else None)
+                                   self.work.last_index if self.dirty else None, self.search_spool)
+            self.search_spool = None
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, /, *, page, config, nav):
+        if self.work is not None:
+            entries = getattr(getattr(config.plugins.get("material/search"), "search_index", None), "entries", None)
+            if isinstance(entries, list):
+                if self.search_spool is None:
+                    self.search_spool = SearchSpool(self.work.search_spool)
+                self.search_spool.add(entries)
+        return context
 
     def on_pre_page(self, page, /, *, config, files):
         # The sitemap's <lastmod> and the gzip time of sitemap.xml.gz come from these dates: the
