@@ -164,19 +164,25 @@ def test_a_search_index_spooled_as_pages_are_built_is_the_theme_index_in_page_or
         return json.dumps({"config": {"lang": ["en"]}, "docs": docs}, separators=(",", ":"), default=str).encode()
 
     order = ["", "plans/a/", "plans/b/", "plans/c/"]
-    clean, spool = tmp_path / "index.json", SearchSpool(tmp_path / "spool")
-    for page in ["plans/b/", "", "plans/c/", "plans/a/"]:  # built in another order than the navigation's
-        made = entries(page, "one")
-        spool.add(made)
-        assert made == []  # let go: the theme's list is emptied as each page is spooled
-    clean.write_bytes(theme([]))  # what the theme writes once its entries are spooled
-    write_search_index(clean, order, tmp_path / "pages.json", None, spool)
-    assert clean.read_bytes() == theme([e for page in order for e in entries(page, "one")])
-    assert not spool.path.exists()
+    head = theme([]).rsplit(b'"docs":[]', 1)[0] + b'"docs":['
+    expected = theme([e for page in order for e in entries(page, "one")])
+    for built in (order, ["plans/b/", "", "plans/c/", "plans/a/"]):  # in the navigation's order, or not
+        clean, spool = tmp_path / "index.json", SearchSpool(tmp_path / "spool", head)
+        for page in built:
+            made = entries(page, "one")
+            spool.add(made)
+            assert made == []  # let go: the theme's list is emptied as each page is spooled
+        spooled = spool.path.stat().st_ino
+        clean.write_bytes(theme([]))  # what the theme writes once its entries are spooled
+        write_search_index(clean, order, tmp_path / "pages.json", None, spool)
+        assert clean.read_bytes() == expected
+        assert not spool.path.exists()
+        # pages in order: the spool is the index, written once, not copied
+        assert (clean.stat().st_ino == spooled) == (built == order)
 
     dirty, last = tmp_path / "dirty.json", tmp_path / "last.json"
     last.write_bytes(clean.read_bytes())
-    spool = SearchSpool(tmp_path / "spool")
+    spool = SearchSpool(tmp_path / "spool", head)
     spool.add(entries("plans/b/", "two"))  # only the page built again
     dirty.write_bytes(theme([]))
     write_search_index(dirty, order, tmp_path / "pages.json", last, spool)

@@ -234,23 +234,42 @@ class SearchSpool:
     """Each page's search entries, as the theme would write them, kept on disk as the pages are built.
 
     The theme holds every section's text as Python objects to the end of the build and then writes the
-    index as one string, and that string again as bytes: for 1,000 plans 200 MB at the build's peak.
-    Spooled, each page's entries are let go once indexed; `write_search_index` writes the index from here."""
+    index as one string, and that string again as bytes: for 1,000 plans 240 MiB at the build's peak.
+    Spooled, each page's entries are let go once indexed. The spool is written as the index itself, after
+    the theme's own beginning of it (`head`): when a clean build's pages came in page order, the spool,
+    finished, becomes the index, and the index is written once."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, head: bytes):
         self.path = path
+        self.head = head
         self.file = open(path, "wb")
-        self.length = 0
+        self.file.write(head)
+        self.length = len(head)
         self.places: dict[str, list[tuple[int, int]]] = {}  # page -> where its entries are, in the order written
 
     def add(self, entries: list[dict]) -> None:
         """Take the entries the theme has just made (emptying its list)."""
         for page, group in _by_page(entries).items():
             part = ",".join(_dumps(entry) for entry in group).encode()
+            if self.places:
+                self.file.write(b",")
+                self.length += 1
             self.file.write(part)
             self.places.setdefault(page, []).append((self.length, self.length + len(part)))
             self.length += len(part)
         entries.clear()
+
+    def finish_as(self, index_file: Path, head: bytes, tail: bytes, page_order: list[str]) -> dict | None:
+        """The spool made the index, if it is one: the theme's beginning, and each page's entries together
+        and in page order. Where each page is, or None (and the spool is left to be copied from)."""
+        pages = list(self.places)
+        if head != self.head or any(len(at) > 1 for at in self.places.values()) \
+                or pages != [page for page in page_order if page in self.places]:
+            return None
+        self.file.write(b"]" + tail)
+        self.file.close()
+        os.replace(self.path, index_file)
+        return {page: list(at[0]) for page, at in self.places.items()}
 
     def parts(self) -> dict[str, list[tuple[int, int]]]:
         self.file.close()
@@ -277,10 +296,15 @@ def write_search_index(index_file: Path, page_order: list[str], pages_file: Path
     fresh = {page: ",".join(_dumps(entry) for entry in entries).encode()
              for page, entries in _by_page(index["docs"]).items()}
     del text
-    spooled = spool.parts() if spool is not None else {}
     last, kept_at = _last_entries(last_index, pages_file) if last_index is not None else (None, {})
     head, tail = _dumps({**index, "docs": []}).encode().rsplit(b'"docs":[]', 1)
     head += b'"docs":['
+    if spool is not None and last_index is None and not fresh:
+        found = spool.finish_as(index_file, head, tail, page_order)
+        if found is not None:
+            _describe(pages_file, index_file.stat().st_size, found)
+            return
+    spooled = spool.parts() if spool is not None else {}
     places, at = {}, len(head)
     with open(index_file, "wb") as out, \
             open(spool.path, "rb") if spooled else contextlib.nullcontext() as spooled_file, \

@@ -65,6 +65,16 @@ class BcfcConfig(base.Config):
     site_config = c.Type(str, default=CONFIG_FILE)
 
 
+def _index_head(index) -> bytes:
+    """How the theme's search index begins, up to its first entry: as the theme writes an index of none."""
+    entries, index.entries = index.entries, []
+    try:
+        written = index.generate_search_index(None).encode()
+    finally:
+        index.entries = entries
+    return written.rsplit(b'"docs":[]', 1)[0] + b'"docs":['
+
+
 class BcfcPlugin(BasePlugin[BcfcConfig]):
     supports_multiple_instances = False
 
@@ -344,10 +354,11 @@ class BcfcPlugin(BasePlugin[BcfcConfig]):
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, /, *, page, config, nav):
         if self.work is not None:
-            entries = getattr(getattr(config.plugins.get("material/search"), "search_index", None), "entries", None)
+            index = getattr(config.plugins.get("material/search"), "search_index", None)
+            entries = getattr(index, "entries", None)
             if isinstance(entries, list):
                 if self.search_spool is None:
-                    self.search_spool = SearchSpool(self.work.search_spool)
+                    self.search_spool = SearchSpool(self.work.search_spool, _index_head(index))
                 self.search_spool.add(entries)
         return context
 
