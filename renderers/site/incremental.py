@@ -244,7 +244,6 @@ class SearchSpool:
         self.head = head
         self.file = open(path, "wb")
         self.file.write(head)
-        self.length = len(head)
         self.places: dict[str, list[tuple[int, int]]] = {}  # page -> where its entries are, in the order written
 
     def add(self, entries: list[dict]) -> None:
@@ -253,18 +252,16 @@ class SearchSpool:
             part = ",".join(_dumps(entry) for entry in group).encode()
             if self.places:
                 self.file.write(b",")
-                self.length += 1
+            begin = self.file.tell()
             self.file.write(part)
-            self.places.setdefault(page, []).append((self.length, self.length + len(part)))
-            self.length += len(part)
+            self.places.setdefault(page, []).append((begin, begin + len(part)))
         entries.clear()
 
     def finish_as(self, index_file: Path, head: bytes, tail: bytes, page_order: list[str]) -> dict | None:
         """The spool made the index, if it is one: the theme's beginning, and each page's entries together
         and in page order. Where each page is, or None (and the spool is left to be copied from)."""
-        pages = list(self.places)
         if head != self.head or any(len(at) > 1 for at in self.places.values()) \
-                or pages != [page for page in page_order if page in self.places]:
+                or not _in_page_order(self.places, page_order):
             return None
         self.file.write(b"]" + tail)
         self.file.close()
@@ -289,7 +286,7 @@ def write_search_index(index_file: Path, page_order: list[str], pages_file: Path
     text = index_file.read_bytes()
     if last_index is None and spool is None:
         found = _places(text)
-        if found is not None and list(found) == [page for page in page_order if page in found]:
+        if found is not None and _in_page_order(found, page_order):
             _describe(pages_file, len(text), found)
             return
     index = json.loads(text)
@@ -333,6 +330,10 @@ def write_search_index(index_file: Path, page_order: list[str], pages_file: Path
     if last_index is not None:
         last_index.unlink(missing_ok=True)
     _describe(pages_file, at + 1 + len(tail), places)
+
+
+def _in_page_order(pages: dict, page_order: list[str]) -> bool:
+    return list(pages) == [page for page in page_order if page in pages]
 
 
 def _describe(pages_file: Path, length: int, places: dict[str, list[int]]) -> None:
